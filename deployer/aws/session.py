@@ -1,0 +1,100 @@
+"""The one place boto3 clients are built: credentials, assumed roles, endpoint, retries."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import (
+    AssumeRoleCredentialFetcher,
+    Credentials,
+    DeferredRefreshableCredentials,
+)
+
+import deployer
+
+if TYPE_CHECKING:
+    from targets.models import AwsAccount
+
+USER_AGENT = f"Deployer/{deployer.__version__}"
+
+CLIENT_CONFIG = Config(
+    user_agent_extra=USER_AGENT,
+    # Adaptive mode adds client-side rate limiting on top of the standard retry rules, which
+    # is what a poller hitting DescribeStackEvents in a loop needs when AWS throttles it.
+    retries={"mode": "adaptive", "max_attempts": 8},
+    connect_timeout=5,
+    read_timeout=60,
+)
+
+
+class ClientFactory:
+    """Builds clients for one AWS account, cached per (region, service) for the factory's life.
+
+    Make one factory per deployment or request: a long-lived cache would keep credentials that
+    an edited account no longer has.
+    """
+
+    def __init__(self, account: AwsAccount) -> None:
+        self.account = account
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._session: boto3.Session | None = None
+
+    def client(self, service: str, region: str) -> Any:
+        key = (region, service)
+        if key not in self._clients:
+            self._clients[key] = self.session().client(
+                service,
+                region_name=region,
+                endpoint_url=self.account.endpoint_url or None,
+                config=CLIENT_CONFIG,
+            )
+        return self._clients[key]
+
+    def session(self) -> boto3.Session:
+        if self._session is None:
+            self._session = self._build_session()
+        return self._session
+
+    def _build_session(self) -> boto3.Session:
+        account = self.account
+        if account.credentials == account.Credentials.KEYS:
+            base = boto3.Session(
+                aws_access_key_id=account.access_key_id,
+                aws_secret_access_key=account.secret_access_key,
+            )
+        else:
+            base = boto3.Session()
+        if not account.role_arn:
+            return base
+        source = base.get_credentials()
+        if source is None:
+            # Let botocore raise its usual NoCredentialsError when the role is first used.
+            source = Credentials("", "")
+        extra_args: dict[str, Any] = {
+            "RoleSessionName": account.role_session_name or "deployer",
+            "DurationSeconds": account.session_duration,
+        }
+        if account.external_id:
+            extra_args["ExternalId"] = account.external_id
+        endpoint = account.endpoint_url or None
+
+        def create_sts_client(service: str, **kwargs: Any) -> Any:
+            return base.client(service, endpoint_url=endpoint, config=CLIENT_CONFIG, **kwargs)
+
+        fetcher = AssumeRoleCredentialFetcher(
+            client_creator=create_sts_client,
+            source_credentials=source,
+            role_arn=account.role_arn,
+            extra_args=extra_args,
+        )
+        # Deferred: the role is assumed on the first call, and again before the session expires,
+        # so deployments longer than the session duration keep working.
+        credentials = DeferredRefreshableCredentials(
+            method="assume-role", refresh_using=fetcher.fetch_credentials
+        )
+        core = botocore.session.Session()
+        core._credentials = credentials  # botocore's documented way to inject refreshable creds
+        return boto3.Session(botocore_session=core)

@@ -1,0 +1,1 @@
+"""The local sandbox: a simulated AWS (moto plus realistic CloudFormation and ECS) on localhost."""

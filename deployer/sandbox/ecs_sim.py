@@ -1,0 +1,723 @@
+"""A simulated ECS Fargate scheduler: services, deployments and tasks that move through time."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from deployer.sandbox.clock import SimulatedClock
+from deployer.sandbox.moto_state import (
+    ACCOUNT_ID,
+    cluster_arn_if_active,
+    ecr_image_exists,
+    ecs_backend,
+)
+
+# Realistic durations in seconds (divided by the speed factor at run time).
+PROVISIONING_SECONDS = 4.0
+PULL_SECONDS = 8.0
+STOPPING_SECONDS = 6.0
+DEREGISTRATION_SECONDS = 10.0
+# A task counts towards a finished rollout once it has stayed up this long (or passed its
+# container health check); a crashing container exits before that.
+SETTLE_SECONDS = 6.0
+CRASH_AFTER_SECONDS = 3.0
+TICK_SECONDS = 0.5
+MAX_EVENTS = 100
+
+ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
+    r"(?P<repository>[^:@]+)(?::(?P<tag>[^@]+))?(?:@(?P<digest>.+))?$"
+)
+STARTING = ("PROVISIONING", "PENDING", "ACTIVATING")
+CRASH_TAG_SUFFIX = "-crash"
+
+
+class EcsError(Exception):
+    """An ECS API error: code and message as AWS returns them."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def short_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass
+class SimContainer:
+    name: str
+    image: str
+    essential: bool
+    health_check: dict[str, Any] | None
+    last_status: str = "PENDING"
+    exit_code: int | None = None
+    reason: str | None = None
+    health_status: str = "UNKNOWN"
+
+
+@dataclass
+class SimTask:
+    arn: str
+    cluster_arn: str
+    task_definition_arn: str
+    service_name: str | None
+    deployment_id: str | None
+    started_by: str | None
+    cpu: str | None
+    memory: str | None
+    containers: list[SimContainer]
+    created_at: datetime
+    region: str
+    group: str
+    tags: list[dict[str, str]] = field(default_factory=list)
+    last_status: str = "PROVISIONING"
+    desired_status: str = "RUNNING"
+    health_status: str = "UNKNOWN"
+    stop_code: str | None = None
+    stopped_reason: str | None = None
+    started_at: datetime | None = None
+    stopping_at: datetime | None = None
+    stopped_at: datetime | None = None
+    next_step_at: float = 0.0
+    running_since: float | None = None
+    failure: tuple[str, str] | None = None  # (when, reason) planned at launch
+    counted_failure: bool = False
+
+    @property
+    def task_id(self) -> str:
+        return self.arn.rsplit("/", 1)[-1]
+
+    @property
+    def active(self) -> bool:
+        return self.desired_status == "RUNNING" and self.last_status != "STOPPED"
+
+
+@dataclass
+class SimDeployment:
+    id: str
+    status: str
+    task_definition: str
+    desired_count: int
+    created_at: datetime
+    updated_at: datetime
+    launch_type: str | None
+    network_configuration: dict[str, Any] | None
+    rollout_state: str = "IN_PROGRESS"
+    rollout_state_reason: str = "ECS deployment ecs-svc/0 in progress."
+    failed_tasks: int = 0
+
+
+@dataclass
+class SimService:
+    arn: str
+    name: str
+    cluster_arn: str
+    region: str
+    task_definition: str
+    desired_count: int
+    launch_type: str | None
+    platform_version: str | None
+    network_configuration: dict[str, Any] | None
+    load_balancers: list[dict[str, Any]]
+    deployment_configuration: dict[str, Any]
+    enable_ecs_managed_tags: bool
+    propagate_tags: str | None
+    tags: list[dict[str, str]]
+    health_check_grace_period: int | None
+    created_at: datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+    status: str = "ACTIVE"
+    deployments: list[SimDeployment] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    steady: bool = False
+
+    @property
+    def primary(self) -> SimDeployment:
+        return self.deployments[0]
+
+    def circuit_breaker(self) -> tuple[bool, bool]:
+        breaker = self.deployment_configuration.get("deploymentCircuitBreaker") or {}
+        return bool(breaker.get("enable")), bool(breaker.get("rollback"))
+
+
+def failure_threshold(desired_count: int) -> int:
+    # AWS: half the desired count, rounded up, at least 3 and at most 200.
+    return min(200, max(3, math.ceil(desired_count / 2)))
+
+
+class EcsSimulator:
+    """Owns services and their tasks; a background thread advances them through their states."""
+
+    def __init__(self, clock: SimulatedClock) -> None:
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.services: dict[str, SimService] = {}  # by ARN
+        self.tasks: dict[str, SimTask] = {}  # by ARN
+        self._thread: threading.Thread | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def ensure_running(self) -> None:
+        with self.lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="sandbox-ecs-scheduler", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        interval = max(0.005, min(TICK_SECONDS, self.clock.scaled(TICK_SECONDS)))
+        while not self.clock._stopping.wait(interval):
+            with self.lock:
+                self._tick()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.services.clear()
+            self.tasks.clear()
+
+    # ---- services --------------------------------------------------------------------------
+
+    def service_arn(self, region: str, cluster_name: str, service_name: str) -> str:
+        return f"arn:aws:ecs:{region}:{ACCOUNT_ID}:service/{cluster_name}/{service_name}"
+
+    def find_service(self, region: str, cluster: str, service: str) -> SimService | None:
+        if service.startswith("arn:"):
+            found = self.services.get(service)
+            return found if found and found.region == region else None
+        cluster_name = cluster.rsplit("/", 1)[-1]
+        return self.services.get(self.service_arn(region, cluster_name, service))
+
+    def create_service(self, region: str, spec: dict[str, Any]) -> SimService:
+        cluster_name = (spec.get("cluster") or "default").rsplit("/", 1)[-1]
+        cluster_arn = cluster_arn_if_active(region, cluster_name)
+        if cluster_arn is None:
+            raise EcsError("ClusterNotFoundException", "Cluster not found.")
+        name = spec["serviceName"]
+        arn = self.service_arn(region, cluster_name, name)
+        task_definition = self.resolve_task_definition(region, spec["taskDefinition"])
+        network = _normalise_network(spec.get("networkConfiguration"))
+        self._validate_network(region, task_definition, network)
+        with self.lock:
+            existing = self.services.get(arn)
+            if existing is not None and existing.status != "INACTIVE":
+                raise EcsError(
+                    "InvalidParameterException", "Creation of service was not idempotent."
+                )
+            now = self.clock.now()
+            deployment_configuration = {
+                "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+                "maximumPercent": 200,
+                "minimumHealthyPercent": 100,
+            }
+            deployment_configuration.update(spec.get("deploymentConfiguration") or {})
+            service = SimService(
+                arn=arn,
+                name=name,
+                cluster_arn=cluster_arn,
+                region=region,
+                task_definition=task_definition,
+                desired_count=int(spec.get("desiredCount", 1) or 0),
+                launch_type=spec.get("launchType") or "FARGATE",
+                platform_version=spec.get("platformVersion") or "LATEST",
+                network_configuration=network,
+                load_balancers=list(spec.get("loadBalancers") or []),
+                deployment_configuration=deployment_configuration,
+                enable_ecs_managed_tags=bool(spec.get("enableECSManagedTags", False)),
+                propagate_tags=spec.get("propagateTags") or "NONE",
+                tags=list(spec.get("tags") or []),
+                health_check_grace_period=spec.get("healthCheckGracePeriodSeconds"),
+                created_at=now,
+                extra={
+                    key: spec[key]
+                    for key in ("placementConstraints", "placementStrategy", "serviceRegistries")
+                    if key in spec
+                },
+            )
+            self._new_deployment(service, task_definition)
+            self.services[arn] = service
+        self.ensure_running()
+        return service
+
+    def update_service(self, region: str, spec: dict[str, Any]) -> SimService:
+        with self.lock:
+            service = self._require_service(region, spec.get("cluster") or "default", spec)
+            new_definition = service.task_definition
+            if spec.get("taskDefinition"):
+                new_definition = self.resolve_task_definition(region, spec["taskDefinition"])
+            if "networkConfiguration" in spec:
+                network = _normalise_network(spec["networkConfiguration"])
+                self._validate_network(region, new_definition, network)
+            else:
+                network = service.network_configuration
+            if "deploymentConfiguration" in spec:
+                service.deployment_configuration.update(spec["deploymentConfiguration"] or {})
+            if "desiredCount" in spec and spec["desiredCount"] is not None:
+                service.desired_count = int(spec["desiredCount"])
+                service.primary.desired_count = service.desired_count
+                service.steady = False
+            for key, attribute in (
+                ("loadBalancers", "load_balancers"),
+                ("healthCheckGracePeriodSeconds", "health_check_grace_period"),
+                ("platformVersion", "platform_version"),
+                ("propagateTags", "propagate_tags"),
+                ("enableECSManagedTags", "enable_ecs_managed_tags"),
+            ):
+                if key in spec:
+                    setattr(service, attribute, spec[key])
+            changed = (
+                new_definition != service.task_definition
+                or network != service.network_configuration
+                or bool(spec.get("forceNewDeployment"))
+            )
+            service.task_definition = new_definition
+            service.network_configuration = network
+            if changed:
+                self._new_deployment(service, new_definition)
+        return service
+
+    def delete_service(self, region: str, cluster: str, name: str, force: bool) -> SimService:
+        with self.lock:
+            service = self._require_service(region, cluster, {"service": name})
+            if service.desired_count > 0 and not force:
+                raise EcsError(
+                    "InvalidParameterException",
+                    "The service cannot be stopped while it is scaled above 0.",
+                )
+            service.status = "DRAINING"
+            service.desired_count = 0
+            for deployment in service.deployments:
+                deployment.desired_count = 0
+            return service
+
+    def _require_service(self, region: str, cluster: str, spec: dict[str, Any]) -> SimService:
+        name = spec.get("service") or spec.get("serviceName") or ""
+        if cluster_arn_if_active(region, cluster.rsplit("/", 1)[-1]) is None:
+            raise EcsError("ClusterNotFoundException", "Cluster not found.")
+        service = self.find_service(region, cluster, name)
+        if service is None or service.status == "INACTIVE":
+            raise EcsError("ServiceNotFoundException", "Service not found.")
+        if service.status == "DRAINING":
+            raise EcsError("ServiceNotActiveException", "Service was not ACTIVE.")
+        return service
+
+    def resolve_task_definition(self, region: str, reference: str) -> str:
+        try:
+            definition = ecs_backend(region).describe_task_definition(reference)
+        except Exception as error:
+            raise EcsError("ClientException", "Unable to describe task definition.") from error
+        if getattr(definition, "status", "ACTIVE") != "ACTIVE":
+            raise EcsError("ClientException", f"TaskDefinition is inactive ({definition.arn})")
+        return str(definition.arn)
+
+    def _validate_network(
+        self, region: str, task_definition_arn: str, network: dict[str, Any] | None
+    ) -> None:
+        from deployer.sandbox.moto_state import missing_security_groups, missing_subnets
+
+        definition = ecs_backend(region).describe_task_definition(task_definition_arn)
+        if definition.network_mode == "awsvpc" and not network:
+            raise EcsError(
+                "InvalidParameterException",
+                "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+            )
+        if not network:
+            return
+        vpc = network.get("awsvpcConfiguration") or {}
+        subnets = vpc.get("subnets") or []
+        if not subnets:
+            raise EcsError("InvalidParameterException", "subnets can not be empty.")
+        missing = missing_subnets(region, subnets)
+        if missing:
+            raise EcsError(
+                "InvalidParameterException",
+                f"Error retrieving subnet information for [{', '.join(missing)}]: The subnet ID "
+                f"'{missing[0]}' does not exist (ErrorCode: InvalidSubnetID.NotFound)",
+            )
+        missing = missing_security_groups(region, vpc.get("securityGroups") or [])
+        if missing:
+            raise EcsError(
+                "InvalidParameterException",
+                f"Error retrieving security group information for [{', '.join(missing)}]: The "
+                f"security group '{missing[0]}' does not exist (ErrorCode: InvalidGroup.NotFound)",
+            )
+
+    def _new_deployment(self, service: SimService, task_definition: str) -> SimDeployment:
+        now = self.clock.now()
+        for deployment in service.deployments:
+            if deployment.status == "PRIMARY":
+                deployment.status = "ACTIVE"
+                deployment.updated_at = now
+        deployment_id = f"ecs-svc/{uuid.uuid4().int % 10**19:019d}"
+        deployment = SimDeployment(
+            id=deployment_id,
+            status="PRIMARY",
+            task_definition=task_definition,
+            desired_count=service.desired_count,
+            created_at=now,
+            updated_at=now,
+            launch_type=service.launch_type,
+            network_configuration=service.network_configuration,
+            rollout_state_reason=f"ECS deployment {deployment_id} in progress.",
+        )
+        service.deployments.insert(0, deployment)
+        service.steady = False
+        return deployment
+
+    def add_event(self, service: SimService, message: str) -> None:
+        service.events.insert(
+            0, {"id": str(uuid.uuid4()), "createdAt": self.clock.now(), "message": message}
+        )
+        del service.events[MAX_EVENTS:]
+
+    def service_tasks(self, service: SimService, deployment_id: str | None = None) -> list[SimTask]:
+        return [
+            task
+            for task in self.tasks.values()
+            if task.service_name == service.arn
+            and (deployment_id is None or task.deployment_id == deployment_id)
+        ]
+
+    def deployment_counts(self, service: SimService, deployment: SimDeployment) -> tuple[int, int]:
+        """(running, pending) tasks of one deployment, as DescribeServices reports them."""
+        tasks = [task for task in self.service_tasks(service, deployment.id) if task.active]
+        running = sum(1 for task in tasks if task.last_status == "RUNNING")
+        return running, len(tasks) - running
+
+    # ---- the scheduler ---------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        now = self.clock.now()
+        moment = _monotonic()
+        for task in list(self.tasks.values()):
+            self._advance_task(task, now, moment)
+        for service in list(self.services.values()):
+            if service.status != "INACTIVE":
+                self._reconcile(service, moment)
+
+    def _advance_task(self, task: SimTask, now: datetime, moment: float) -> None:
+        if task.last_status == "STOPPED" or moment < task.next_step_at:
+            return
+        if task.desired_status == "STOPPED" and task.last_status != "DEPROVISIONING":
+            task.last_status = "DEPROVISIONING"
+            task.stopping_at = task.stopping_at or now
+            task.next_step_at = moment + self.clock.scaled(STOPPING_SECONDS)
+            for container in task.containers:
+                if container.last_status == "RUNNING":
+                    container.last_status = "STOPPED"
+                    container.exit_code = container.exit_code if container.exit_code else 0
+            return
+        if task.last_status == "DEPROVISIONING":
+            task.last_status = "STOPPED"
+            task.stopped_at = now
+            return
+        if task.last_status == "PROVISIONING":
+            task.last_status = "PENDING"
+            task.next_step_at = moment + self.clock.scaled(PULL_SECONDS)
+            return
+        if task.last_status == "PENDING":
+            if task.failure and task.failure[0] == "pull":
+                self._fail_task(task, now, "TaskFailedToStart", task.failure[1], None)
+                return
+            task.last_status = "RUNNING"
+            task.started_at = now
+            task.running_since = moment
+            for container in task.containers:
+                container.last_status = "RUNNING"
+            if task.failure and task.failure[0] == "crash":
+                task.next_step_at = moment + self.clock.scaled(CRASH_AFTER_SECONDS)
+            else:
+                task.next_step_at = moment + self.clock.scaled(self._healthy_after(task))
+            return
+        if task.last_status == "RUNNING":
+            if task.failure and task.failure[0] == "crash":
+                self._fail_task(
+                    task, now, "EssentialContainerExited", "Essential container in task exited", 1
+                )
+                return
+            checked = [c for c in task.containers if c.health_check]
+            for container in checked:
+                container.health_status = "HEALTHY"
+            if checked:
+                task.health_status = "HEALTHY"
+            task.next_step_at = float("inf")
+
+    def _healthy_after(self, task: SimTask) -> float:
+        periods = [
+            float(container.health_check.get("startPeriod") or 0)
+            + float(container.health_check.get("interval") or 30) / 6
+            for container in task.containers
+            if container.health_check
+        ]
+        return max([SETTLE_SECONDS, *periods])
+
+    def _fail_task(
+        self, task: SimTask, now: datetime, stop_code: str, reason: str, exit_code: int | None
+    ) -> None:
+        task.desired_status = "STOPPED"
+        task.stop_code = stop_code
+        task.stopped_reason = reason
+        task.stopping_at = now
+        task.last_status = "DEPROVISIONING"
+        task.next_step_at = _monotonic() + self.clock.scaled(STOPPING_SECONDS / 2)
+        for container in task.containers:
+            container.last_status = "STOPPED"
+            if exit_code is not None and container.essential:
+                container.exit_code = exit_code
+            elif stop_code == "TaskFailedToStart":
+                container.reason = reason
+        if task.service_name and not task.counted_failure:
+            task.counted_failure = True
+            service = self.services.get(task.service_name)
+            deployment = next(
+                (d for d in (service.deployments if service else []) if d.id == task.deployment_id),
+                None,
+            )
+            if deployment is not None:
+                deployment.failed_tasks += 1
+
+    def _settled(self, task: SimTask, moment: float) -> bool:
+        if task.last_status != "RUNNING" or task.running_since is None:
+            return False
+        if any(container.health_check for container in task.containers):
+            return task.health_status == "HEALTHY"
+        return moment - task.running_since >= self.clock.scaled(SETTLE_SECONDS)
+
+    def _reconcile(self, service: SimService, moment: float) -> None:
+        primary = service.primary
+        breaker, rollback = service.circuit_breaker()
+        if (
+            breaker
+            and primary.rollout_state == "IN_PROGRESS"
+            and primary.failed_tasks >= failure_threshold(primary.desired_count)
+        ):
+            self._trip_circuit_breaker(service, rollback)
+            primary = service.primary
+        maximum = int(service.deployment_configuration.get("maximumPercent", 200))
+        minimum = int(service.deployment_configuration.get("minimumHealthyPercent", 100))
+        desired = primary.desired_count
+        max_total = max(desired * maximum // 100, 1 if desired else 0)
+        min_healthy = math.ceil(desired * minimum / 100)
+        all_active = [task for task in self.service_tasks(service) if task.active]
+        primary_active = [task for task in all_active if task.deployment_id == primary.id]
+        older_active = [task for task in all_active if task.deployment_id != primary.id]
+
+        if primary.status == "PRIMARY" and primary.rollout_state != "FAILED":
+            wanted = desired - len(primary_active)
+            room = max_total - len(all_active)
+            if wanted > 0 and room > 0:
+                self._start_tasks(service, primary, min(wanted, room))
+            elif wanted < 0:
+                surplus = sorted(primary_active, key=lambda task: task.last_status == "RUNNING")
+                self._stop_tasks(
+                    service,
+                    surplus[:-wanted],
+                    "Scaling activity initiated by (deployment " + primary.id + ")",
+                )
+        # Old tasks drain as soon as enough new ones are up to keep the minimum healthy.
+        primary_settled = sum(1 for task in primary_active if self._settled(task, moment))
+        for task in sorted(older_active, key=lambda task: task.last_status == "RUNNING"):
+            healthy_older = sum(
+                1 for other in older_active if other.active and other.last_status == "RUNNING"
+            )
+            if task.last_status != "RUNNING" or primary_settled + healthy_older - 1 >= min_healthy:
+                self._stop_tasks(
+                    service,
+                    [task],
+                    f"Scaling activity initiated by (deployment {primary.id})",
+                )
+        self._finish_rollout(service, moment)
+
+    def _finish_rollout(self, service: SimService, moment: float) -> None:
+        primary = service.primary
+        primary_tasks = [t for t in self.service_tasks(service, primary.id) if t.active]
+        settled = sum(1 for task in primary_tasks if self._settled(task, moment))
+        others_alive = [
+            task
+            for task in self.service_tasks(service)
+            if task.deployment_id != primary.id and task.last_status != "STOPPED"
+        ]
+        if service.status == "DRAINING":
+            if not any(task.last_status != "STOPPED" for task in self.service_tasks(service)):
+                service.status = "INACTIVE"
+                for deployment in service.deployments:
+                    deployment.status = "INACTIVE"
+            return
+        if primary.rollout_state == "FAILED":
+            return
+        done = settled == primary.desired_count and len(primary_tasks) == primary.desired_count
+        if not done or others_alive:
+            return
+        if primary.rollout_state == "IN_PROGRESS":
+            primary.rollout_state = "COMPLETED"
+            primary.rollout_state_reason = f"ECS deployment {primary.id} completed."
+            primary.updated_at = self.clock.now()
+            self.add_event(
+                service, f"(service {service.name}) ({primary.id}) deployment completed."
+            )
+        service.deployments = [primary]
+        if not service.steady:
+            service.steady = True
+            self.add_event(service, f"(service {service.name}) has reached a steady state.")
+
+    def _trip_circuit_breaker(self, service: SimService, rollback: bool) -> None:
+        failed = service.primary
+        failed.rollout_state = "FAILED"
+        failed.updated_at = self.clock.now()
+        previous = next(
+            (d for d in service.deployments[1:] if d.rollout_state == "COMPLETED"), None
+        )
+        if rollback and previous is not None:
+            failed.rollout_state_reason = (
+                f"ECS deployment circuit breaker: tasks failed to start. "
+                f"Rolling back to deployment {previous.id}."
+            )
+            self.add_event(
+                service,
+                f"(service {service.name}) ({failed.id}) deployment failed: tasks failed to start.",
+            )
+            service.task_definition = previous.task_definition
+            rollback_deployment = self._new_deployment(service, previous.task_definition)
+            rollback_deployment.rollout_state_reason = (
+                f"ECS deployment circuit breaker: rolling back to deploymentId {previous.id}."
+            )
+            self.add_event(
+                service,
+                f"(service {service.name}) rolling back to deployment {previous.id}.",
+            )
+            service.deployments = [d for d in service.deployments if d is not previous]
+        else:
+            failed.rollout_state_reason = "ECS deployment circuit breaker: tasks failed to start."
+            self.add_event(
+                service,
+                f"(service {service.name}) ({failed.id}) deployment failed: tasks failed to start.",
+            )
+            self._stop_tasks(
+                service,
+                [t for t in self.service_tasks(service, failed.id) if t.active],
+                "ECS deployment circuit breaker: tasks failed to start.",
+            )
+
+    def _start_tasks(self, service: SimService, deployment: SimDeployment, count: int) -> None:
+        started = [
+            self.launch_task(
+                region=service.region,
+                cluster_arn=service.cluster_arn,
+                task_definition_arn=deployment.task_definition,
+                service=service,
+                deployment_id=deployment.id,
+                started_by=deployment.id,
+                group=f"service:{service.name}",
+                tags=service.tags if service.propagate_tags == "SERVICE" else [],
+            )
+            for _ in range(count)
+        ]
+        ids = " ".join(f"(task {task.task_id})" for task in started)
+        self.add_event(service, f"(service {service.name}) has started {count} tasks: {ids}.")
+        service.steady = False
+
+    def _stop_tasks(self, service: SimService, tasks: list[SimTask], reason: str) -> None:
+        if not tasks:
+            return
+        now = self.clock.now()
+        for task in tasks:
+            task.desired_status = "STOPPED"
+            task.stop_code = task.stop_code or "ServiceSchedulerInitiated"
+            task.stopped_reason = task.stopped_reason or reason
+            task.stopping_at = now
+            delay = DEREGISTRATION_SECONDS if service.load_balancers else 0.0
+            task.next_step_at = _monotonic() + self.clock.scaled(delay)
+        running = [task for task in tasks if task.last_status == "RUNNING"]
+        if running:
+            ids = " ".join(f"(task {task.task_id})" for task in running)
+            self.add_event(
+                service,
+                f"(service {service.name}) has stopped {len(running)} running tasks: {ids}.",
+            )
+
+    def launch_task(
+        self,
+        region: str,
+        cluster_arn: str,
+        task_definition_arn: str,
+        service: SimService | None,
+        deployment_id: str | None,
+        started_by: str | None,
+        group: str,
+        tags: list[dict[str, str]],
+    ) -> SimTask:
+        definition = ecs_backend(region).describe_task_definition(task_definition_arn)
+        containers = [
+            SimContainer(
+                name=container.get("name", ""),
+                image=container.get("image", ""),
+                essential=bool(container.get("essential", True)),
+                health_check=container.get("healthCheck"),
+            )
+            for container in definition.container_definitions
+        ]
+        cluster_name = cluster_arn.rsplit("/", 1)[-1]
+        task = SimTask(
+            arn=f"arn:aws:ecs:{region}:{ACCOUNT_ID}:task/{cluster_name}/{short_id()}",
+            cluster_arn=cluster_arn,
+            task_definition_arn=task_definition_arn,
+            service_name=service.arn if service else None,
+            deployment_id=deployment_id,
+            started_by=started_by,
+            cpu=definition.cpu,
+            memory=definition.memory,
+            containers=containers,
+            created_at=self.clock.now(),
+            region=region,
+            group=group,
+            tags=list(tags),
+            next_step_at=_monotonic() + self.clock.scaled(PROVISIONING_SECONDS),
+            failure=planned_failure(containers),
+        )
+        self.tasks[task.arn] = task
+        return task
+
+
+def planned_failure(containers: list[SimContainer]) -> tuple[str, str] | None:
+    """How the task will fail, decided from its images: missing ECR image, or a crash tag."""
+    for container in containers:
+        match = ECR_IMAGE.match(container.image)
+        if match is None:
+            continue
+        tag = match.group("tag")
+        reference = match.group("digest") or tag or "latest"
+        if not ecr_image_exists(
+            match.group("account"), match.group("region"), match.group("repository"), reference
+        ):
+            return (
+                "pull",
+                "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
+                f"failed to resolve ref {container.image}: {container.image}: not found",
+            )
+    for container in containers:
+        if container.essential and container.image.split(":")[-1].endswith(CRASH_TAG_SUFFIX):
+            return ("crash", "Essential container in task exited")
+    return None
+
+
+def _normalise_network(network: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not network:
+        return None
+    vpc = dict(network.get("awsvpcConfiguration") or {})
+    vpc.setdefault("securityGroups", [])
+    vpc.setdefault("assignPublicIp", "DISABLED")
+    return {"awsvpcConfiguration": vpc}
+
+
+def _monotonic() -> float:
+    import time
+
+    return time.monotonic()

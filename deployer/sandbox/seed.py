@@ -1,0 +1,205 @@
+"""Seeds a sandbox with what a demo deployment needs: network, clusters, images, a target group."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+NAME_TAG_PREFIX = "deployer-sandbox"
+CLUSTER_NAMES = ("development", "staging", "production")
+REPOSITORY_NAME = "demo/web"
+# Oldest first: the sandbox keeps push order, so the last one here is the newest image.
+IMAGE_TAGS = ("1.0.0", "1.1.0", "2.0.0", "2.1.0-crash")
+TARGET_GROUP_NAME = "demo-web"
+VPC_CIDR = "10.42.0.0/16"
+SUBNET_CIDRS = ("10.42.1.0/24", "10.42.2.0/24")
+MANIFEST_MEDIA_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
+
+
+@dataclass
+class SeedResult:
+    """What the seeded sandbox holds, for forms and tests to point at."""
+
+    vpc_id: str
+    subnet_ids: list[str]
+    security_group_id: str
+    cluster_names: list[str]
+    repository_uri: str
+    target_group_arn: str
+
+
+def seed_aws(endpoint_url: str, region: str = "us-east-1") -> SeedResult:
+    """Create the demo resources in the sandbox at endpoint_url; a second run creates nothing."""
+    session = boto3.session.Session(
+        aws_access_key_id="sandbox", aws_secret_access_key="sandbox", region_name=region
+    )
+
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=endpoint_url)
+
+    ec2 = client("ec2")
+    vpc_id = _ensure_vpc(ec2)
+    subnet_ids = [
+        _ensure_subnet(ec2, vpc_id, cidr, f"{region}{zone}", index)
+        for index, (cidr, zone) in enumerate(zip(SUBNET_CIDRS, "ab", strict=True), start=1)
+    ]
+    security_group_id = _ensure_security_group(ec2, vpc_id)
+    ecs = client("ecs")
+    for cluster_name in CLUSTER_NAMES:
+        _ensure_cluster(ecs, cluster_name)
+    repository_uri = _ensure_repository_with_images(client("ecr"))
+    target_group_arn = _ensure_target_group(client("elbv2"), vpc_id)
+    return SeedResult(
+        vpc_id=vpc_id,
+        subnet_ids=subnet_ids,
+        security_group_id=security_group_id,
+        cluster_names=list(CLUSTER_NAMES),
+        repository_uri=repository_uri,
+        target_group_arn=target_group_arn,
+    )
+
+
+def _name_filter(name: str) -> list[dict[str, Any]]:
+    return [{"Name": "tag:Name", "Values": [name]}]
+
+
+def _name_tags(resource_type: str, name: str) -> list[dict[str, Any]]:
+    return [{"ResourceType": resource_type, "Tags": [{"Key": "Name", "Value": name}]}]
+
+
+def _ensure_vpc(ec2: Any) -> str:
+    name = f"{NAME_TAG_PREFIX}-vpc"
+    existing = ec2.describe_vpcs(Filters=_name_filter(name))["Vpcs"]
+    if existing:
+        return str(existing[0]["VpcId"])
+    vpc = ec2.create_vpc(CidrBlock=VPC_CIDR, TagSpecifications=_name_tags("vpc", name))["Vpc"]
+    return str(vpc["VpcId"])
+
+
+def _ensure_subnet(ec2: Any, vpc_id: str, cidr: str, zone: str, index: int) -> str:
+    name = f"{NAME_TAG_PREFIX}-subnet-{index}"
+    filters = [*_name_filter(name), {"Name": "vpc-id", "Values": [vpc_id]}]
+    existing = ec2.describe_subnets(Filters=filters)["Subnets"]
+    if existing:
+        return str(existing[0]["SubnetId"])
+    subnet = ec2.create_subnet(
+        VpcId=vpc_id,
+        CidrBlock=cidr,
+        AvailabilityZone=zone,
+        TagSpecifications=_name_tags("subnet", name),
+    )["Subnet"]
+    return str(subnet["SubnetId"])
+
+
+def _ensure_security_group(ec2: Any, vpc_id: str) -> str:
+    name = f"{NAME_TAG_PREFIX}-web"
+    filters = [
+        {"Name": "group-name", "Values": [name]},
+        {"Name": "vpc-id", "Values": [vpc_id]},
+    ]
+    existing = ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
+    if existing:
+        return str(existing[0]["GroupId"])
+    group_id = str(
+        ec2.create_security_group(
+            GroupName=name,
+            Description="Web traffic for the sandbox demo service",
+            VpcId=vpc_id,
+            TagSpecifications=_name_tags("security-group", name),
+        )["GroupId"]
+    )
+    ec2.authorize_security_group_ingress(
+        GroupId=group_id,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 80,
+                "ToPort": 80,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
+    return group_id
+
+
+def _ensure_cluster(ecs: Any, cluster_name: str) -> None:
+    clusters = ecs.describe_clusters(clusters=[cluster_name])["clusters"]
+    if any(cluster["status"] == "ACTIVE" for cluster in clusters):
+        return
+    ecs.create_cluster(
+        clusterName=cluster_name,
+        capacityProviders=["FARGATE", "FARGATE_SPOT"],
+        tags=[{"key": "Name", "value": f"{NAME_TAG_PREFIX}-{cluster_name}"}],
+    )
+
+
+def _image_manifest(tag: str) -> str:
+    # A distinct, well-formed manifest per tag so every tag is its own image digest.
+    def digest(kind: str) -> str:
+        return "sha256:" + hashlib.sha256(f"{REPOSITORY_NAME}:{tag}:{kind}".encode()).hexdigest()
+
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": MANIFEST_MEDIA_TYPE,
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": 1469,
+                "digest": digest("config"),
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": 3370628,
+                    "digest": digest("layer"),
+                }
+            ],
+        }
+    )
+
+
+def _ensure_repository_with_images(ecr: Any) -> str:
+    try:
+        repository = ecr.describe_repositories(repositoryNames=[REPOSITORY_NAME])["repositories"][0]
+    except ecr.exceptions.RepositoryNotFoundException:
+        repository = ecr.create_repository(
+            repositoryName=REPOSITORY_NAME,
+            tags=[{"Key": "Name", "Value": f"{NAME_TAG_PREFIX}-demo-web"}],
+        )["repository"]
+    present = {
+        tag
+        for image in ecr.describe_images(repositoryName=REPOSITORY_NAME)["imageDetails"]
+        for tag in image.get("imageTags", [])
+    }
+    for tag in IMAGE_TAGS:
+        if tag not in present:
+            ecr.put_image(
+                repositoryName=REPOSITORY_NAME,
+                imageManifest=_image_manifest(tag),
+                imageManifestMediaType=MANIFEST_MEDIA_TYPE,
+                imageTag=tag,
+            )
+    return str(repository["repositoryUri"])
+
+
+def _ensure_target_group(elbv2: Any, vpc_id: str) -> str:
+    try:
+        groups = elbv2.describe_target_groups(Names=[TARGET_GROUP_NAME])["TargetGroups"]
+    except elbv2.exceptions.TargetGroupNotFoundException:
+        groups = []
+    if groups:
+        return str(groups[0]["TargetGroupArn"])
+    group = elbv2.create_target_group(
+        Name=TARGET_GROUP_NAME,
+        Protocol="HTTP",
+        Port=80,
+        VpcId=vpc_id,
+        TargetType="ip",
+        HealthCheckPath="/",
+        Tags=[{"Key": "Name", "Value": f"{NAME_TAG_PREFIX}-demo-web"}],
+    )["TargetGroups"][0]
+    return str(group["TargetGroupArn"])

@@ -1,0 +1,55 @@
+"""The app-side half of the sandbox seed: the sandbox account, environments and cluster targets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from targets.actions import add_environment
+from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
+
+SANDBOX_ACCOUNT_NAME = "Local sandbox"
+SANDBOX_ENVIRONMENTS = ["Development", "Staging", "Production"]
+SANDBOX_ROLE = "web-cluster"
+
+
+@transaction.atomic
+def seed_targets(sandbox_url: str, cluster_names: Iterable[str]) -> list[ClusterTarget]:
+    """Create what is missing; never overwrite what a user changed, except the sandbox endpoint."""
+    account, _ = AwsAccount.objects.get_or_create(
+        name=SANDBOX_ACCOUNT_NAME,
+        defaults={
+            "description": "The local sandbox started by `make run`: simulated AWS, no real "
+            "resources and no cost.",
+            "credentials": AwsAccount.Credentials.KEYS,
+            # The sandbox accepts any keys; these are clearly not real ones.
+            "access_key_id": "SANDBOXACCESSKEY",
+            "secret_access_key": "sandbox-secret-key",
+            "endpoint_url": sandbox_url,
+            "is_sandbox": True,
+        },
+    )
+    if account.endpoint_url != sandbox_url or not account.is_sandbox:
+        account.endpoint_url = sandbox_url
+        account.is_sandbox = True
+        account.save(update_fields=["endpoint_url", "is_sandbox", "updated"])
+    role, _ = TargetRole.objects.get_or_create(name=SANDBOX_ROLE)
+    clusters = set(cluster_names)
+    targets = []
+    for name in SANDBOX_ENVIRONMENTS:
+        environment = Environment.objects.filter(name=name).first() or add_environment(
+            Environment(name=name)
+        )
+        cluster_name = name.lower()
+        if cluster_name not in clusters:
+            continue
+        target, created = ClusterTarget.objects.get_or_create(
+            name=f"sandbox-{cluster_name}",
+            defaults={"account": account, "region": "us-east-1", "cluster_name": cluster_name},
+        )
+        if created:
+            target.roles.add(role)
+            target.environments.add(environment)
+        targets.append(target)
+    return targets

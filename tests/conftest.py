@@ -1,0 +1,86 @@
+"""Shared fixtures: named people and small builders for the objects tests need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
+
+
+@pytest.fixture(autouse=True)
+def _aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests never reach real AWS: no credentials from the machine, a fixed default region.
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+
+
+@pytest.fixture
+def admin(db: None) -> User:
+    """Ada, who administers Deployer."""
+    return User.objects.create_superuser("ada", "ada@example.com", "correct horse battery")
+
+
+@pytest.fixture
+def admin_client(admin: User) -> Client:
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+@pytest.fixture
+def htmx_client(admin: User) -> Client:
+    client = Client(headers={"HX-Request": "true"})
+    client.force_login(admin)
+    return client
+
+
+def make_account(**fields: Any) -> AwsAccount:
+    values: dict[str, Any] = {
+        "name": "Production AWS",
+        "credentials": AwsAccount.Credentials.KEYS,
+        "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+        "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    }
+    values.update(fields)
+    return AwsAccount.objects.create(**values)
+
+
+def make_environment(name: str = "Production", sort_order: int = 0) -> Environment:
+    return Environment.objects.create(name=name, sort_order=sort_order)
+
+
+def make_target(
+    name: str = "web-production",
+    *,
+    account: AwsAccount | None = None,
+    cluster_name: str = "production",
+    roles: tuple[str, ...] = ("web-cluster",),
+    environments: tuple[Environment, ...] = (),
+    region: str = "us-east-1",
+) -> ClusterTarget:
+    target = ClusterTarget.objects.create(
+        name=name,
+        account=account or make_account(),
+        cluster_name=cluster_name,
+        region=region,
+    )
+    target.roles.set([TargetRole.objects.get_or_create(name=role)[0] for role in roles])
+    target.environments.set(environments)
+    return target
+
+
+@pytest.fixture
+def moto_aws() -> Iterator[None]:
+    """AWS, in process."""
+    from moto import mock_aws
+
+    with mock_aws():
+        yield
