@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from deployer.sandbox.cfn_engine import CloudFormationEngine, Stack, StackOperationError
+from deployer.sandbox.cfn_engine import CloudFormationEngine
+from deployer.sandbox.cfn_model import Stack, StackOperationError
 from deployer.sandbox.cfn_schema import is_known_type
 from deployer.sandbox.cfn_template import TemplateError, parse_template, resolve_parameters
 from deployer.sandbox.protocol import (
@@ -18,11 +19,22 @@ from deployer.sandbox.protocol import (
 )
 
 NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
-IAM_TYPES = {"AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User",
-             "AWS::IAM::Group", "AWS::IAM::InstanceProfile", "AWS::IAM::AccessKey"}  # fmt: skip
-NAMED_IAM = {"AWS::IAM::Role": "RoleName", "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
-             "AWS::IAM::User": "UserName", "AWS::IAM::Group": "GroupName",
-             "AWS::IAM::InstanceProfile": "InstanceProfileName"}  # fmt: skip
+IAM_TYPES = {
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::User",
+    "AWS::IAM::Group",
+    "AWS::IAM::InstanceProfile",
+    "AWS::IAM::AccessKey",
+}
+NAMED_IAM = {
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::InstanceProfile": "InstanceProfileName",
+}
 
 
 class CloudFormationInterceptor:
@@ -118,10 +130,15 @@ class CloudFormationInterceptor:
         self._check_capabilities(template, capabilities)
         on_failure = params.get("OnFailure", "ROLLBACK")
         stack = self.engine.create(
-            region, params["StackName"], template, body, parameters,
-            _tags(params), capabilities,
+            region,
+            params["StackName"],
+            template,
+            body,
+            parameters,
+            _tags(params),
+            capabilities,
             params.get("DisableRollback") == "true" or on_failure == "DO_NOTHING",
-        )  # fmt: skip
+        )
         return {"StackId": stack.stack_id}
 
     def _UpdateStack(self, region: str, params: dict[str, str]) -> dict[str, Any]:
@@ -138,6 +155,10 @@ class CloudFormationInterceptor:
         stack = self.engine.find(region, params["StackName"])
         if stack is not None:
             self.engine.delete(stack)
+        return None
+
+    def _CancelUpdateStack(self, region: str, params: dict[str, str]) -> None:
+        self.engine.cancel_update(self.engine.require(region, params["StackName"]))
         return None
 
     def _ValidateTemplate(self, region: str, params: dict[str, str]) -> dict[str, Any]:

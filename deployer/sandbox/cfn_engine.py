@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import copy
-import json
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
+from deployer.sandbox.cfn_model import (
+    STACK_TYPE,
+    Change,
+    ResourceState,
+    Stack,
+    StackOperationError,
+    append_event,
+    resolve_outputs,
+    stack_resolver,
+    tag_map,
+)
 from deployer.sandbox.cfn_resources import (
     DEFAULT_SERVICE_TIMEOUT_SECONDS,
     PROVIDERS,
@@ -18,6 +26,7 @@ from deployer.sandbox.cfn_resources import (
     Provisioned,
     ResourceFailure,
 )
+from deployer.sandbox.cfn_schema import property_error, requires_replacement
 from deployer.sandbox.cfn_template import (
     ACCOUNT_ID,
     Resolver,
@@ -27,68 +36,11 @@ from deployer.sandbox.cfn_template import (
 from deployer.sandbox.clock import SimulatedClock
 from deployer.sandbox.ecs_sim import EcsSimulator
 
-STACK_TYPE = "AWS::CloudFormation::Stack"
 FINAL_DELETED = "DELETE_COMPLETE"
-
-
-class StackOperationError(Exception):
-    """An API call refused because of the stack's state (ValidationError, AlreadyExists...)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@dataclass
-class ResourceState:
-    logical_id: str
-    type_name: str
-    status: str
-    timestamp: datetime
-    properties: dict[str, Any] = field(default_factory=dict)
-    provisioned: Provisioned | None = None
-    reason: str | None = None
-    previous_properties: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def physical_id(self) -> str | None:
-        return self.provisioned.physical_id if self.provisioned else None
-
-
-@dataclass
-class Stack:
-    stack_id: str
-    name: str
-    region: str
-    template: dict[str, Any]
-    template_body: str
-    parameters: dict[str, str]
-    tags: list[dict[str, str]]
-    capabilities: list[str]
-    disable_rollback: bool
-    created_at: datetime
-    status: str = "CREATE_IN_PROGRESS"
-    status_reason: str | None = None
-    updated_at: datetime | None = None
-    deleted_at: datetime | None = None
-    resources: dict[str, ResourceState] = field(default_factory=dict)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    outputs: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status.endswith("_IN_PROGRESS")
-
-
-@dataclass
-class Change:
-    """One resource changed by an update, kept so a rollback can undo it."""
-
-    logical_id: str
-    kind: str  # "create", "replace" or "modify"
-    old: ResourceState | None
-    new_state: ResourceState | None = None
+# Realistic seconds CloudFormation spends entering the cleanup phase before deleting anything.
+CLEANUP_SECONDS = 5.0
+# Realistic seconds a resource handler takes to answer before its operation shows progress.
+HANDLER_SECONDS = 2.0
 
 
 class CloudFormationEngine:
@@ -130,10 +82,16 @@ class CloudFormationEngine:
     # ---- operations ------------------------------------------------------------------------
 
     def create(
-        self, region: str, name: str, template: dict[str, Any], body: str,
-        parameters: dict[str, str], tags: list[dict[str, str]], capabilities: list[str],
+        self,
+        region: str,
+        name: str,
+        template: dict[str, Any],
+        body: str,
+        parameters: dict[str, str],
+        tags: list[dict[str, str]],
+        capabilities: list[str],
         disable_rollback: bool,
-    ) -> Stack:  # fmt: skip
+    ) -> Stack:
         with self.lock:
             if self.find(region, name) is not None:
                 raise StackOperationError(
@@ -141,26 +99,44 @@ class CloudFormationEngine:
                 )
             stack_id = f"arn:aws:cloudformation:{region}:{ACCOUNT_ID}:stack/{name}/{uuid.uuid4()}"
             stack = Stack(
-                stack_id, name, region, template, body, parameters, tags, capabilities,
-                disable_rollback, self.clock.now(),
-            )  # fmt: skip
+                stack_id,
+                name,
+                region,
+                template,
+                body,
+                parameters,
+                tags,
+                capabilities,
+                disable_rollback,
+                self.clock.now(),
+            )
             self.stacks.append(stack)
             self._stack_event(stack, "CREATE_IN_PROGRESS", "User Initiated")
         self._run(stack, self._create)
         return stack
 
     def update(
-        self, stack: Stack, template: dict[str, Any], body: str, parameters: dict[str, str],
-        tags: list[dict[str, str]], capabilities: list[str],
-    ) -> Stack:  # fmt: skip
+        self,
+        stack: Stack,
+        template: dict[str, Any],
+        body: str,
+        parameters: dict[str, str],
+        tags: list[dict[str, str]],
+        capabilities: list[str],
+    ) -> Stack:
         with self.lock:
             if stack.in_progress:
                 raise StackOperationError(
                     "ValidationError",
                     f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.",
                 )
-            if stack.status in ("CREATE_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED",
-                                "DELETE_FAILED", "UPDATE_ROLLBACK_FAILED"):  # fmt: skip
+            if stack.status in (
+                "CREATE_FAILED",
+                "ROLLBACK_COMPLETE",
+                "ROLLBACK_FAILED",
+                "DELETE_FAILED",
+                "UPDATE_ROLLBACK_FAILED",
+            ):
                 raise StackOperationError(
                     "ValidationError",
                     f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.",
@@ -168,7 +144,7 @@ class CloudFormationEngine:
             if (
                 template == stack.template
                 and parameters == stack.parameters
-                and _tag_map(tags) == _tag_map(stack.tags)
+                and tag_map(tags) == tag_map(stack.tags)
             ):
                 raise StackOperationError("ValidationError", "No updates are to be performed.")
             previous = (stack.template, stack.template_body, stack.parameters, stack.tags)
@@ -179,6 +155,15 @@ class CloudFormationEngine:
             self._stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
         self._run(stack, lambda s: self._update(s, previous))
         return stack
+
+    def cancel_update(self, stack: Stack) -> None:
+        with self.lock:
+            if stack.status != "UPDATE_IN_PROGRESS":
+                raise StackOperationError(
+                    "ValidationError",
+                    f"CancelUpdateStack cannot be called from current stack status {stack.status}.",
+                )
+            stack.cancel_requested = True
 
     def delete(self, stack: Stack) -> None:
         with self.lock:
@@ -214,7 +199,7 @@ class CloudFormationEngine:
         failed: str | None = None
         for logical_id in self._active_order(stack, resolver):
             try:
-                self._create_resource(stack, resolver, logical_id, "CREATE")
+                self._create_resource(stack, resolver, logical_id)
             except ResourceFailure:
                 failed = logical_id
                 break
@@ -237,11 +222,18 @@ class CloudFormationEngine:
         failed: tuple[str, str] | None = None
         wanted = self._active_order(stack, resolver)
         for logical_id in wanted:
+            if stack.cancel_requested:
+                failed = (logical_id, "cancel")
+                break
             try:
                 change = self._update_resource(stack, resolver, logical_id)
             except ResourceFailure:
-                kind = "create" if logical_id not in stack.resources or stack.resources[
-                    logical_id].status == "CREATE_FAILED" else "update"  # fmt: skip
+                kind = (
+                    "create"
+                    if logical_id not in stack.resources
+                    or stack.resources[logical_id].status == "CREATE_FAILED"
+                    else "update"
+                )
                 failed = (logical_id, kind)
                 break
             if change is not None:
@@ -256,11 +248,11 @@ class CloudFormationEngine:
             self._finish(stack, "UPDATE_COMPLETE", resolver)
             return
         logical_id, kind = failed
-        self._set_status(
-            stack,
-            "UPDATE_ROLLBACK_IN_PROGRESS",
-            f"The following resource(s) failed to {kind}: [{logical_id}]. ",
-        )
+        reason = f"The following resource(s) failed to {kind}: [{logical_id}]. "
+        if stack.cancel_requested:
+            reason = "Stack update cancelled"
+        stack.cancel_requested = False
+        self._set_status(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
         stack.template, stack.template_body, stack.parameters, stack.tags = previous
         old_resolver = self._resolver(stack)
         ok = self._roll_back_changes(stack, old_resolver, changes, logical_id)
@@ -272,6 +264,10 @@ class CloudFormationEngine:
             for stack_resource in [change.new_state]
             if stack_resource is not None
         ]
+        failed_state = stack.resources.get(logical_id)
+        if failed_state is not None and failed_state.abandoned is not None:
+            leftovers.append(failed_state.abandoned)
+            failed_state.abandoned = None
         created = [change.logical_id for change in changes if change.kind == "create"]
         if logical_id not in (stack.template.get("Resources") or {}):
             created.append(logical_id)
@@ -309,10 +305,14 @@ class CloudFormationEngine:
                 properties = old.properties
                 try:
                     assert current.provisioned is not None
+                    self.clock.sleep(HANDLER_SECONDS)
                     provider.update(
-                        self._context(stack), change.logical_id, current.provisioned,
-                        current.properties, properties,
-                    )  # fmt: skip
+                        self._context(stack),
+                        change.logical_id,
+                        current.provisioned,
+                        current.properties,
+                        properties,
+                    )
                     current.properties = properties
                 except ResourceFailure as error:
                     self._resource_event(stack, current, "UPDATE_FAILED", error.reason)
@@ -348,46 +348,37 @@ class CloudFormationEngine:
         except (TemplateError, KeyError, IndexError, ValueError, TypeError) as error:
             raise ResourceFailure(f"Template error: {error}") from error
 
-    def _create_resource(
-        self, stack: Stack, resolver: Resolver, logical_id: str, phase: str
-    ) -> Provisioned:
+    def _create_resource(self, stack: Stack, resolver: Resolver, logical_id: str) -> None:
         type_name = stack.template["Resources"][logical_id]["Type"]
-        state = ResourceState(logical_id, type_name, f"{phase}_IN_PROGRESS", self.clock.now())
+        state = ResourceState(logical_id, type_name, "CREATE_IN_PROGRESS", self.clock.now())
         with self.lock:
-            existing = stack.resources.get(logical_id)
             stack.resources[logical_id] = state
-        self._resource_event(stack, state, f"{phase}_IN_PROGRESS", None)
+        self._resource_event(stack, state, "CREATE_IN_PROGRESS", None)
         try:
-            properties = self._properties(stack, resolver, logical_id)
-            state.properties = properties
-            provisioned = self._provision(stack, logical_id, type_name, properties)
+            state.properties = self._properties(stack, resolver, logical_id)
+            self._provision(stack, state)
         except ResourceFailure as error:
-            if phase == "UPDATE" and existing is not None:
-                with self.lock:
-                    stack.resources[logical_id] = existing
-            self._resource_event(stack, state, f"{phase}_FAILED", error.reason)
+            self._resource_event(stack, state, "CREATE_FAILED", error.reason)
             raise
-        return provisioned
+        self._resource_event(stack, state, "CREATE_COMPLETE", None)
 
-    def _provision(
-        self, stack: Stack, logical_id: str, type_name: str, properties: dict[str, Any]
-    ) -> Provisioned:
-        from deployer.sandbox.cfn_schema import property_error
-
-        state = stack.resources[logical_id]
-        problem = property_error(type_name, logical_id, properties)
+    def _provision(self, stack: Stack, state: ResourceState) -> Provisioned:
+        """Create the physical resource for `state` (a new resource or a replacement)."""
+        problem = property_error(state.type_name, state.logical_id, state.properties)
         if problem:
             raise ResourceFailure(problem)
-        provider = PROVIDERS.get(type_name)
+        provider = PROVIDERS.get(state.type_name)
         if provider is None:
             raise ResourceFailure(
-                f"Resource type {type_name} is valid in AWS but not simulated by the local sandbox."
+                f"Resource type {state.type_name} is valid in AWS but not simulated by the local "
+                "sandbox."
             )
+        announce = self._announcer(stack, state)
+        self.clock.sleep(HANDLER_SECONDS)
         provisioned: Provisioned = provider.create(
-            self._context(stack, self._announcer(stack, state)), logical_id, properties
+            self._context(stack, announce), state.logical_id, state.properties
         )
-        self._announcer(stack, state)(provisioned)
-        self._resource_event(stack, state, state.status.replace("IN_PROGRESS", "COMPLETE"), None)
+        announce(provisioned)
         return provisioned
 
     def _announcer(self, stack: Stack, state: ResourceState) -> Callable[[Provisioned], None]:
@@ -402,14 +393,17 @@ class CloudFormationEngine:
         return announce
 
     def _update_resource(self, stack: Stack, resolver: Resolver, logical_id: str) -> Change | None:
-        from deployer.sandbox.cfn_schema import requires_replacement
-
         definition = stack.template["Resources"][logical_id]
         current = stack.resources.get(logical_id)
         if current is None or current.provisioned is None:
-            self._create_resource(stack, resolver, logical_id, "CREATE")
+            self._create_resource(stack, resolver, logical_id)
             return Change(logical_id, "create", None)
-        properties = self._properties(stack, resolver, logical_id)
+        try:
+            properties = self._properties(stack, resolver, logical_id)
+        except ResourceFailure as error:
+            current.previous_properties = current.properties
+            self._resource_event(stack, current, "UPDATE_FAILED", error.reason)
+            raise
         if definition["Type"] == current.type_name and properties == current.properties:
             return None
         old = copy.copy(current)
@@ -422,19 +416,24 @@ class CloudFormationEngine:
             current.type_name, changed
         ):
             self._resource_event(
-                stack, current, "UPDATE_IN_PROGRESS",
+                stack,
+                current,
+                "UPDATE_IN_PROGRESS",
                 "Requested update requires the creation of a new physical resource; hence "
                 "creating one.",
-            )  # fmt: skip
-            state = ResourceState(logical_id, definition["Type"], "UPDATE_IN_PROGRESS",
-                                  self.clock.now(), properties)  # fmt: skip
+            )
+            state = ResourceState(
+                logical_id, definition["Type"], "UPDATE_IN_PROGRESS", self.clock.now(), properties
+            )
             try:
-                provisioned = self._provision_replacement(stack, state, logical_id, properties)
+                provisioned = self._provision(stack, state)
             except ResourceFailure as error:
                 self._resource_event(stack, state, "UPDATE_FAILED", error.reason)
                 with self.lock:
-                    stack.resources[logical_id] = old
-                    old.status = "UPDATE_FAILED"
+                    stack.resources[current.logical_id] = current
+                    current.status = "UPDATE_FAILED"
+                    current.previous_properties = current.properties
+                    current.abandoned = state if state.provisioned else None
                 raise
             state.provisioned = provisioned
             with self.lock:
@@ -445,10 +444,14 @@ class CloudFormationEngine:
         provider = PROVIDERS[current.type_name]
         try:
             assert current.provisioned is not None
+            self.clock.sleep(HANDLER_SECONDS)
             provider.update(
-                self._context(stack), logical_id, current.provisioned, current.properties,
+                self._context(stack),
+                logical_id,
+                current.provisioned,
+                current.properties,
                 properties,
-            )  # fmt: skip
+            )
         except ResourceFailure as error:
             current.previous_properties = old.properties
             current.properties = properties
@@ -458,28 +461,8 @@ class CloudFormationEngine:
         self._resource_event(stack, current, "UPDATE_COMPLETE", None)
         return Change(logical_id, "modify", old)
 
-    def _provision_replacement(
-        self, stack: Stack, state: ResourceState, logical_id: str, properties: dict[str, Any]
-    ) -> Provisioned:
-        from deployer.sandbox.cfn_schema import property_error
-
-        problem = property_error(state.type_name, logical_id, properties)
-        if problem:
-            raise ResourceFailure(problem)
-        provider = PROVIDERS.get(state.type_name)
-        if provider is None:
-            raise ResourceFailure(
-                f"Resource type {state.type_name} is valid in AWS but not simulated by the local "
-                "sandbox."
-            )
-        announce = self._announcer(stack, state)
-        provisioned: Provisioned = provider.create(
-            self._context(stack, announce), logical_id, properties
-        )
-        announce(provisioned)
-        return provisioned
-
     def _cleanup(self, stack: Stack, replaced: list[ResourceState], removed_ids: list[str]) -> None:
+        self.clock.sleep(CLEANUP_SECONDS)
         for old in replaced:
             self._delete_one(stack, old)
         for logical_id in reversed(removed_ids):
@@ -511,6 +494,7 @@ class CloudFormationEngine:
         provider = PROVIDERS.get(state.type_name)
         try:
             if provider is not None:
+                self.clock.sleep(HANDLER_SECONDS)
                 provider.delete(self._context(stack), state.provisioned, state.properties)
         except ResourceFailure as error:
             self._resource_event(stack, state, "DELETE_FAILED", error.reason)
@@ -525,6 +509,7 @@ class CloudFormationEngine:
     ) -> ProvisionContext:
         return ProvisionContext(
             announce=announce or (lambda provisioned: None),
+            cancelled=lambda: stack.cancel_requested,
             region=stack.region,
             stack_name=stack.name,
             stack_id=stack.stack_id,
@@ -535,44 +520,10 @@ class CloudFormationEngine:
         )
 
     def _resolver(self, stack: Stack) -> Resolver:
-        def reference(logical_id: str) -> Any:
-            state = stack.resources.get(logical_id)
-            if state is None or state.provisioned is None:
-                raise TemplateError(f"Unresolved resource dependencies [{logical_id}]")
-            return state.provisioned.ref
-
-        def attribute(logical_id: str, name: str) -> Any:
-            state = stack.resources.get(logical_id)
-            if state is None or state.provisioned is None:
-                raise TemplateError(f"Unresolved resource dependencies [{logical_id}]")
-            if name not in state.provisioned.attributes:
-                raise TemplateError(
-                    f"Template error: resource {logical_id} does not support attribute type "
-                    f"{name} in Fn::GetAtt"
-                )
-            return state.provisioned.attributes[name]
-
-        return Resolver(stack.template, stack.parameters, pseudo_parameters(stack), reference,
-                        attribute)  # fmt: skip
+        return stack_resolver(stack)
 
     def _finish(self, stack: Stack, status: str, resolver: Resolver) -> None:
-        outputs = []
-        for key, output in (stack.template.get("Outputs") or {}).items():
-            if output.get("Condition") and not resolver.condition(output["Condition"]):
-                continue
-            try:
-                value = resolver.resolve(output.get("Value"))
-            except TemplateError:
-                continue
-            entry: dict[str, Any] = {
-                "OutputKey": key,
-                "OutputValue": ",".join(value) if isinstance(value, list) else str(value),
-            }
-            if output.get("Description"):
-                entry["Description"] = output["Description"]
-            if isinstance(output.get("Export"), dict):
-                entry["ExportName"] = str(resolver.resolve(output["Export"].get("Name")))
-            outputs.append(entry)
+        outputs = resolve_outputs(stack, resolver)
         with self.lock:
             stack.outputs = outputs
         self._set_status(stack, status, None)
@@ -594,43 +545,33 @@ class CloudFormationEngine:
             state.reason = reason
             state.timestamp = self.clock.now()
             self._append_event(
-                stack, state.logical_id, state.physical_id or "", state.type_name, status,
-                reason, state.properties,
-            )  # fmt: skip
+                stack,
+                state.logical_id,
+                state.physical_id or "",
+                state.type_name,
+                status,
+                reason,
+                state.properties,
+            )
 
     def _append_event(
-        self, stack: Stack, logical_id: str, physical_id: str, type_name: str, status: str,
-        reason: str | None, properties: dict[str, Any] | None,
-    ) -> None:  # fmt: skip
-        event: dict[str, Any] = {
-            "StackId": stack.stack_id,
-            "EventId": f"{logical_id}-{status}-{uuid.uuid4()}",
-            "StackName": stack.name,
-            "LogicalResourceId": logical_id,
-            "PhysicalResourceId": physical_id,
-            "ResourceType": type_name,
-            "Timestamp": self.clock.now(),
-            "ResourceStatus": status,
-        }
-        if reason:
-            event["ResourceStatusReason"] = reason
-        if properties:
-            event["ResourceProperties"] = json.dumps(properties)
+        self,
+        stack: Stack,
+        logical_id: str,
+        physical_id: str,
+        type_name: str,
+        status: str,
+        reason: str | None,
+        properties: dict[str, Any] | None,
+    ) -> None:
         with self.lock:
-            stack.events.append(event)
-
-
-def pseudo_parameters(stack: Stack) -> dict[str, Any]:
-    return {
-        "AWS::Region": stack.region,
-        "AWS::AccountId": ACCOUNT_ID,
-        "AWS::StackName": stack.name,
-        "AWS::StackId": stack.stack_id,
-        "AWS::Partition": "aws",
-        "AWS::URLSuffix": "amazonaws.com",
-        "AWS::NotificationARNs": [],
-    }
-
-
-def _tag_map(tags: list[dict[str, str]]) -> dict[str, str]:
-    return {tag["Key"]: tag["Value"] for tag in tags}
+            append_event(
+                stack,
+                logical_id,
+                physical_id,
+                type_name,
+                status,
+                reason,
+                properties,
+                self.clock.now(),
+            )

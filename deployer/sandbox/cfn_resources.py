@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deployer.sandbox.clock import SimulatedClock
-from deployer.sandbox.ecs_sim import EcsError, EcsSimulator, SimService
+from deployer.sandbox.ecs_model import EcsError, SimService
+from deployer.sandbox.ecs_sim import EcsSimulator
 from deployer.sandbox.fargate import fargate_size_error
 from deployer.sandbox.moto_state import ACCOUNT_ID, ecs_backend, iam_backend, logs_backend
 
@@ -56,6 +57,7 @@ class ProvisionContext:
     ecs: EcsSimulator
     service_timeout: float
     announce: Callable[[Provisioned], None]
+    cancelled: Callable[[], bool] = lambda: False
 
 
 def handler_message(message: str, code: str, service: str = "Ecs", status: int = 400) -> str:
@@ -127,11 +129,23 @@ class TaskDefinitionProvider:
             for tag in merged_tags(context.stack_tags, props.get("Tags"))
         ]
         known = {
-            "family", "containerDefinitions", "volumes", "networkMode", "placementConstraints",
-            "requiresCompatibilities", "cpu", "memory", "taskRoleArn", "executionRoleArn",
-            "proxyConfiguration", "inferenceAccelerators", "runtimePlatform", "ipcMode",
-            "pidMode", "ephemeralStorage",
-        }  # fmt: skip
+            "family",
+            "containerDefinitions",
+            "volumes",
+            "networkMode",
+            "placementConstraints",
+            "requiresCompatibilities",
+            "cpu",
+            "memory",
+            "taskRoleArn",
+            "executionRoleArn",
+            "proxyConfiguration",
+            "inferenceAccelerators",
+            "runtimePlatform",
+            "ipcMode",
+            "pidMode",
+            "ephemeralStorage",
+        }
         arguments = {_snake(key): value for key, value in request.items() if key in known}
         try:
             definition = ecs_backend(context.region).register_task_definition(
@@ -146,9 +160,13 @@ class TaskDefinitionProvider:
         return Provisioned(arn, arn, {"TaskDefinitionArn": arn})
 
     def update(
-        self, context: ProvisionContext, logical_id: str, current: Provisioned,
-        old: dict[str, Any], new: dict[str, Any],
-    ) -> Provisioned:  # fmt: skip
+        self,
+        context: ProvisionContext,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned:
         # Only Tags can change in place; the engine replaces on every other change.
         definition = ecs_backend(context.region).describe_task_definition(current.physical_id)
         definition.tags = [
@@ -201,9 +219,13 @@ class ServiceProvider:
         return provisioned
 
     def update(
-        self, context: ProvisionContext, logical_id: str, current: Provisioned,
-        old: dict[str, Any], new: dict[str, Any],
-    ) -> Provisioned:  # fmt: skip
+        self,
+        context: ProvisionContext,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned:
         spec = self._spec(new, merged_tags(context.stack_tags, new.get("Tags")))
         spec.pop("serviceName", None)
         spec["service"] = current.physical_id
@@ -237,6 +259,8 @@ class ServiceProvider:
                 )
             if stable:
                 return
+            if context.cancelled():
+                raise ResourceFailure("Resource update cancelled")
             if waited >= context.service_timeout:
                 raise ResourceFailure(f"Service {service.arn} did not stabilize.")
             if not context.clock.sleep(POLL_SECONDS):
@@ -320,9 +344,13 @@ class RoleProvider:
             backend.delete_role_policy(name, policy_name)
 
     def update(
-        self, context: ProvisionContext, logical_id: str, current: Provisioned,
-        old: dict[str, Any], new: dict[str, Any],
-    ) -> Provisioned:  # fmt: skip
+        self,
+        context: ProvisionContext,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned:
         backend = iam_backend()
         role = backend.get_role(current.physical_id)
         role.assume_role_policy_document = json.dumps(new.get("AssumeRolePolicyDocument", {}))
@@ -375,9 +403,13 @@ class LogGroupProvider:
         return Provisioned(name, name, {"Arn": arn})
 
     def update(
-        self, context: ProvisionContext, logical_id: str, current: Provisioned,
-        old: dict[str, Any], new: dict[str, Any],
-    ) -> Provisioned:  # fmt: skip
+        self,
+        context: ProvisionContext,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned:
         backend = logs_backend(context.region)
         if new.get("RetentionInDays"):
             backend.put_retention_policy(current.physical_id, int(new["RetentionInDays"]))

@@ -55,9 +55,23 @@ def _short_form(tag: str) -> Callable[[yaml.Loader, yaml.Node], Any]:
     return construct
 
 
-for _tag in (
-    "Ref GetAtt Sub Join If Select Split Equals And Or Not FindInMap GetAZs Base64 Condition"
-).split():
+for _tag in [
+    "Ref",
+    "GetAtt",
+    "Sub",
+    "Join",
+    "If",
+    "Select",
+    "Split",
+    "Equals",
+    "And",
+    "Or",
+    "Not",
+    "FindInMap",
+    "GetAZs",
+    "Base64",
+    "Condition",
+]:
     _CfnLoader.add_constructor(f"!{_tag}", _short_form(_tag))
 
 
@@ -67,7 +81,7 @@ def parse_template(body: str) -> dict[str, Any]:
         template = json.loads(body)
     except ValueError:
         try:
-            template = yaml.load(body, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+            template = yaml.load(body, Loader=_CfnLoader)
         except yaml.YAMLError as error:
             raise TemplateError(f"Template format error: YAML not well-formed. {error}") from error
     if not isinstance(template, dict):

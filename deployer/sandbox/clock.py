@@ -33,6 +33,10 @@ class SimulatedClock:
         """Wait the scaled duration; False when the sandbox is stopping (callers then give up)."""
         return not self._stopping.wait(self.scaled(realistic_seconds))
 
+    def wait_real(self, seconds: float) -> bool:
+        """Wait wall-clock seconds, unscaled; False when the sandbox is stopping."""
+        return not self._stopping.wait(seconds)
+
     @property
     def stopping(self) -> bool:
         return self._stopping.is_set()

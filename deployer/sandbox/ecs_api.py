@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from deployer.sandbox.ecs_sim import EcsError, EcsSimulator, SimDeployment, SimService, SimTask
+from deployer.sandbox.ecs_model import EcsError, SimDeployment, SimService, SimTask
+from deployer.sandbox.ecs_sim import EcsSimulator
 from deployer.sandbox.fargate import fargate_size_error
 from deployer.sandbox.moto_state import ecs_backend
 from deployer.sandbox.protocol import (
@@ -24,6 +25,7 @@ SERVICE_ACTIONS = {
     "ListTasks",
     "DescribeTasks",
     "StopTask",
+    "RunTask",
     "RegisterTaskDefinition",
     "ListTagsForResource",
 }
@@ -187,6 +189,33 @@ class EcsInterceptor:
                 return candidate
         return None
 
+    def _RunTask(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        from deployer.sandbox.moto_state import cluster_arn_if_active
+
+        cluster_arn = cluster_arn_if_active(
+            region, (params.get("cluster") or "default").rsplit("/", 1)[-1]
+        )
+        if cluster_arn is None:
+            raise EcsError("ClusterNotFoundException", "Cluster not found.")
+        with self.simulator.lock:
+            definition = self.simulator.resolve_task_definition(region, params["taskDefinition"])
+            tasks = [
+                self.simulator.launch_task(
+                    region=region,
+                    cluster_arn=cluster_arn,
+                    task_definition_arn=definition,
+                    service=None,
+                    deployment_id=None,
+                    started_by=params.get("startedBy"),
+                    group=params.get("group") or f"family:{_family_of(definition)}",
+                    tags=list(params.get("tags") or []),
+                )
+                for _ in range(int(params.get("count") or 1))
+            ]
+            views = [self.task_view(task) for task in tasks]
+        self.simulator.ensure_running()
+        return {"tasks": views, "failures": []}
+
     def _StopTask(self, region: str, params: dict[str, Any]) -> dict[str, Any] | None:
         with self.simulator.lock:
             task = self._find_task(region, params, params.get("task", ""))
@@ -321,4 +350,8 @@ class EcsInterceptor:
 
 
 def _family(task: SimTask) -> str:
-    return task.task_definition_arn.rsplit("/", 1)[-1].split(":")[0]
+    return _family_of(task.task_definition_arn)
+
+
+def _family_of(task_definition_arn: str) -> str:
+    return task_definition_arn.rsplit("/", 1)[-1].split(":")[0]

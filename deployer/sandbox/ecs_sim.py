@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import math
-import re
 import threading
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from deployer.sandbox.clock import SimulatedClock
-from deployer.sandbox.moto_state import (
-    ACCOUNT_ID,
-    cluster_arn_if_active,
-    ecr_image_exists,
-    ecs_backend,
+from deployer.sandbox.ecs_model import (
+    EcsError,
+    SimContainer,
+    SimDeployment,
+    SimService,
+    SimTask,
+    failure_threshold,
+    monotonic,
+    normalise_network,
+    planned_failure,
+    short_id,
 )
+from deployer.sandbox.moto_state import ACCOUNT_ID, cluster_arn_if_active, ecs_backend
+
+logger = logging.getLogger(__name__)
 
 # Realistic durations in seconds (divided by the speed factor at run time).
 PROVISIONING_SECONDS = 4.0
@@ -29,128 +37,6 @@ SETTLE_SECONDS = 6.0
 CRASH_AFTER_SECONDS = 3.0
 TICK_SECONDS = 0.5
 MAX_EVENTS = 100
-
-ECR_IMAGE = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
-    r"(?P<repository>[^:@]+)(?::(?P<tag>[^@]+))?(?:@(?P<digest>.+))?$"
-)
-STARTING = ("PROVISIONING", "PENDING", "ACTIVATING")
-CRASH_TAG_SUFFIX = "-crash"
-
-
-class EcsError(Exception):
-    """An ECS API error: code and message as AWS returns them."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def short_id() -> str:
-    return uuid.uuid4().hex
-
-
-@dataclass
-class SimContainer:
-    name: str
-    image: str
-    essential: bool
-    health_check: dict[str, Any] | None
-    last_status: str = "PENDING"
-    exit_code: int | None = None
-    reason: str | None = None
-    health_status: str = "UNKNOWN"
-
-
-@dataclass
-class SimTask:
-    arn: str
-    cluster_arn: str
-    task_definition_arn: str
-    service_name: str | None
-    deployment_id: str | None
-    started_by: str | None
-    cpu: str | None
-    memory: str | None
-    containers: list[SimContainer]
-    created_at: datetime
-    region: str
-    group: str
-    tags: list[dict[str, str]] = field(default_factory=list)
-    last_status: str = "PROVISIONING"
-    desired_status: str = "RUNNING"
-    health_status: str = "UNKNOWN"
-    stop_code: str | None = None
-    stopped_reason: str | None = None
-    started_at: datetime | None = None
-    stopping_at: datetime | None = None
-    stopped_at: datetime | None = None
-    next_step_at: float = 0.0
-    running_since: float | None = None
-    failure: tuple[str, str] | None = None  # (when, reason) planned at launch
-    counted_failure: bool = False
-
-    @property
-    def task_id(self) -> str:
-        return self.arn.rsplit("/", 1)[-1]
-
-    @property
-    def active(self) -> bool:
-        return self.desired_status == "RUNNING" and self.last_status != "STOPPED"
-
-
-@dataclass
-class SimDeployment:
-    id: str
-    status: str
-    task_definition: str
-    desired_count: int
-    created_at: datetime
-    updated_at: datetime
-    launch_type: str | None
-    network_configuration: dict[str, Any] | None
-    rollout_state: str = "IN_PROGRESS"
-    rollout_state_reason: str = "ECS deployment ecs-svc/0 in progress."
-    failed_tasks: int = 0
-
-
-@dataclass
-class SimService:
-    arn: str
-    name: str
-    cluster_arn: str
-    region: str
-    task_definition: str
-    desired_count: int
-    launch_type: str | None
-    platform_version: str | None
-    network_configuration: dict[str, Any] | None
-    load_balancers: list[dict[str, Any]]
-    deployment_configuration: dict[str, Any]
-    enable_ecs_managed_tags: bool
-    propagate_tags: str | None
-    tags: list[dict[str, str]]
-    health_check_grace_period: int | None
-    created_at: datetime
-    extra: dict[str, Any] = field(default_factory=dict)
-    status: str = "ACTIVE"
-    deployments: list[SimDeployment] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    steady: bool = False
-
-    @property
-    def primary(self) -> SimDeployment:
-        return self.deployments[0]
-
-    def circuit_breaker(self) -> tuple[bool, bool]:
-        breaker = self.deployment_configuration.get("deploymentCircuitBreaker") or {}
-        return bool(breaker.get("enable")), bool(breaker.get("rollback"))
-
-
-def failure_threshold(desired_count: int) -> int:
-    # AWS: half the desired count, rounded up, at least 3 and at most 200.
-    return min(200, max(3, math.ceil(desired_count / 2)))
 
 
 class EcsSimulator:
@@ -175,9 +61,13 @@ class EcsSimulator:
 
     def _run(self) -> None:
         interval = max(0.005, min(TICK_SECONDS, self.clock.scaled(TICK_SECONDS)))
-        while not self.clock._stopping.wait(interval):
-            with self.lock:
-                self._tick()
+        while self.clock.wait_real(interval):
+            try:
+                with self.lock:
+                    self._tick()
+            except Exception:
+                # One bad tick must not stop every service in the sandbox for good.
+                logger.exception("The sandbox ECS scheduler failed a tick; it carries on.")
 
     def reset(self) -> None:
         with self.lock:
@@ -204,7 +94,7 @@ class EcsSimulator:
         name = spec["serviceName"]
         arn = self.service_arn(region, cluster_name, name)
         task_definition = self.resolve_task_definition(region, spec["taskDefinition"])
-        network = _normalise_network(spec.get("networkConfiguration"))
+        network = normalise_network(spec.get("networkConfiguration"))
         self._validate_network(region, task_definition, network)
         with self.lock:
             existing = self.services.get(arn)
@@ -254,7 +144,7 @@ class EcsSimulator:
             if spec.get("taskDefinition"):
                 new_definition = self.resolve_task_definition(region, spec["taskDefinition"])
             if "networkConfiguration" in spec:
-                network = _normalise_network(spec["networkConfiguration"])
+                network = normalise_network(spec["networkConfiguration"])
                 self._validate_network(region, new_definition, network)
             else:
                 network = service.network_configuration
@@ -396,7 +286,7 @@ class EcsSimulator:
 
     def _tick(self) -> None:
         now = self.clock.now()
-        moment = _monotonic()
+        moment = monotonic()
         for task in list(self.tasks.values()):
             self._advance_task(task, now, moment)
         for service in list(self.services.values()):
@@ -467,7 +357,7 @@ class EcsSimulator:
         task.stopped_reason = reason
         task.stopping_at = now
         task.last_status = "DEPROVISIONING"
-        task.next_step_at = _monotonic() + self.clock.scaled(STOPPING_SECONDS / 2)
+        task.next_step_at = monotonic() + self.clock.scaled(STOPPING_SECONDS / 2)
         for container in task.containers:
             container.last_status = "STOPPED"
             if exit_code is not None and container.essential:
@@ -607,6 +497,12 @@ class EcsSimulator:
             )
 
     def _start_tasks(self, service: SimService, deployment: SimDeployment, count: int) -> None:
+        tags = list(service.tags) if service.propagate_tags == "SERVICE" else []
+        if service.enable_ecs_managed_tags:
+            tags += [
+                {"key": "aws:ecs:clusterName", "value": service.cluster_arn.rsplit("/", 1)[-1]},
+                {"key": "aws:ecs:serviceName", "value": service.name},
+            ]
         started = [
             self.launch_task(
                 region=service.region,
@@ -616,7 +512,7 @@ class EcsSimulator:
                 deployment_id=deployment.id,
                 started_by=deployment.id,
                 group=f"service:{service.name}",
-                tags=service.tags if service.propagate_tags == "SERVICE" else [],
+                tags=tags,
             )
             for _ in range(count)
         ]
@@ -634,7 +530,7 @@ class EcsSimulator:
             task.stopped_reason = task.stopped_reason or reason
             task.stopping_at = now
             delay = DEREGISTRATION_SECONDS if service.load_balancers else 0.0
-            task.next_step_at = _monotonic() + self.clock.scaled(delay)
+            task.next_step_at = monotonic() + self.clock.scaled(delay)
         running = [task for task in tasks if task.last_status == "RUNNING"]
         if running:
             ids = " ".join(f"(task {task.task_id})" for task in running)
@@ -679,45 +575,8 @@ class EcsSimulator:
             region=region,
             group=group,
             tags=list(tags),
-            next_step_at=_monotonic() + self.clock.scaled(PROVISIONING_SECONDS),
+            next_step_at=monotonic() + self.clock.scaled(PROVISIONING_SECONDS),
             failure=planned_failure(containers),
         )
         self.tasks[task.arn] = task
         return task
-
-
-def planned_failure(containers: list[SimContainer]) -> tuple[str, str] | None:
-    """How the task will fail, decided from its images: missing ECR image, or a crash tag."""
-    for container in containers:
-        match = ECR_IMAGE.match(container.image)
-        if match is None:
-            continue
-        tag = match.group("tag")
-        reference = match.group("digest") or tag or "latest"
-        if not ecr_image_exists(
-            match.group("account"), match.group("region"), match.group("repository"), reference
-        ):
-            return (
-                "pull",
-                "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
-                f"failed to resolve ref {container.image}: {container.image}: not found",
-            )
-    for container in containers:
-        if container.essential and container.image.split(":")[-1].endswith(CRASH_TAG_SUFFIX):
-            return ("crash", "Essential container in task exited")
-    return None
-
-
-def _normalise_network(network: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not network:
-        return None
-    vpc = dict(network.get("awsvpcConfiguration") or {})
-    vpc.setdefault("securityGroups", [])
-    vpc.setdefault("assignPublicIp", "DISABLED")
-    return {"awsvpcConfiguration": vpc}
-
-
-def _monotonic() -> float:
-    import time
-
-    return time.monotonic()

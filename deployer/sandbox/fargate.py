@@ -1,4 +1,4 @@
-"""Fargate's task-size rules: which CPU and memory pairs exist, and AWS's messages when they don't."""
+"""Fargate task-size rules: which CPU and memory pairs exist, and what AWS says when not."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import pytest
 from deployer.sandbox.seed import SeedResult, seed_aws
 from deployer.sandbox.server import SandboxServer
 
-TEST_SPEED = 100.0
+TEST_SPEED = 50.0
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +35,13 @@ def aws_client(sandbox: SandboxServer) -> Callable[[str], Any]:
 @pytest.fixture(scope="module")
 def seeded(sandbox: SandboxServer) -> SeedResult:
     return seed_aws(sandbox.url)
+
+
+@pytest.fixture(scope="module")
+def cloudformation(aws_client: Callable[[str], Any]) -> Any:
+    return aws_client("cloudformation")
+
+
+@pytest.fixture(scope="module")
+def ecs(aws_client: Callable[[str], Any]) -> Any:
+    return aws_client("ecs")

@@ -65,7 +65,10 @@ def service_template(
             },
         }
     task_properties.update(extra_task_properties or {})
-    resources["TaskDefinitionWeb"] = {"Type": "AWS::ECS::TaskDefinition", "Properties": task_properties}
+    resources["TaskDefinitionWeb"] = {
+        "Type": "AWS::ECS::TaskDefinition",
+        "Properties": task_properties,
+    }
     resources["ServiceWeb"] = {
         "Type": "AWS::ECS::Service",
         "Properties": {
@@ -83,7 +86,10 @@ def service_template(
             "DeploymentConfiguration": {
                 "MinimumHealthyPercent": 100,
                 "MaximumPercent": 200,
-                "DeploymentCircuitBreaker": {"Enable": circuit_breaker, "Rollback": circuit_breaker},
+                "DeploymentCircuitBreaker": {
+                    "Enable": circuit_breaker,
+                    "Rollback": circuit_breaker,
+                },
             },
             "EnableECSManagedTags": True,
             "PropagateTags": "SERVICE",

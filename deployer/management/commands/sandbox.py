@@ -26,6 +26,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, port: int, speed: float | None, **options: Any) -> None:
         from deployer.sandbox.server import serve
 
-        self.stdout.write(f"Local sandbox (simulated AWS) on http://127.0.0.1:{port}")
-        self.stdout.flush()
         serve("127.0.0.1", port, speed)
