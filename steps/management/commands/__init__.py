@@ -1,0 +1,1 @@
+"""The ECS step's manage.py commands."""

@@ -1,0 +1,86 @@
+"""`manage.py export_template FILE`: print the CloudFormation template a step document produces."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.management.base import BaseCommand, CommandError
+
+from steps.document import DocumentError, load_document
+from steps.substitution import substitute_step
+from steps.template import render_template
+
+ENVIRONMENT_VARIABLE = "Octopus.Environment.Name"
+
+
+def read_variables(path: str) -> dict[str, str]:
+    """A flat name -> value map from a YAML file; values become text as Octopus holds them."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise CommandError(f"cannot read variables from {path}: {error}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CommandError(f"{path}: expected a mapping of variable names to values")
+    variables = {}
+    for name, value in data.items():
+        if isinstance(value, dict | list):
+            raise CommandError(f"{path}: {name}: expected a single value, got a {type(value)}")
+        if isinstance(value, bool):
+            variables[str(name)] = "True" if value else "False"
+        else:
+            variables[str(name)] = "" if value is None else str(value)
+    return variables
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the CloudFormation template (YAML) for a step document, as the Export dialog "
+        "shows it. With --variables/--environment, substitute variables first."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("file", help="a step document (YAML)")
+        parser.add_argument(
+            "--variables", metavar="VARS.yaml", help="a flat map of variable names to values"
+        )
+        parser.add_argument(
+            "--environment", metavar="NAME", help="the environment (Octopus.Environment.Name)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = options["file"]
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error}") from None
+        try:
+            document = load_document(text)
+        except DocumentError as error:
+            raise CommandError(f"{path}:\n{error}") from None
+        if options["variables"] or options["environment"]:
+            variables = read_variables(options["variables"]) if options["variables"] else {}
+            if options["environment"]:
+                variables[ENVIRONMENT_VARIABLE] = options["environment"]
+            # The deployment's own substitution, so the export shows what a deployment would send.
+            substitution = substitute_step(document, variables)
+            if substitution.problems or substitution.document is None:
+                lines = "\n".join(substitution.problems)
+                raise CommandError(f"{path} is not a valid step after substitution:\n{lines}")
+            # A variable left out of the file (a sensitive one, say) stays an expression, as it
+            # does in an export without variables; say so rather than fail.
+            for unresolved in substitution.unresolved:
+                self.stderr.write(f"warning: {unresolved}")
+            document = substitution.document
+        else:
+            from steps.validation import validate
+
+            issues = validate(document)
+            if issues:
+                lines = "\n".join(f"{issue.path}: {issue.message}" for issue in issues)
+                raise CommandError(f"{path} is not a valid step:\n{lines}")
+        self.stdout.write(render_template(document), ending="")

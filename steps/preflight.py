@@ -1,0 +1,159 @@
+"""Pre-flight checks of a step: the step validator, then cfn-lint on the template it produces."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from steps.document import StepDocument, is_expression
+from steps.template import DeployContext, TemplateError, build_template
+from steps.yaml_output import dump_template
+
+VALIDATION_ERROR_CODE = "ECS-Deploy-ValidationError"
+LINT_REGION = "us-east-1"
+
+ERROR = "error"
+WARNING = "warning"
+INFORMATIONAL = "informational"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where it is, how bad, and what it says.
+
+    `source` is `validation` (path in the step document, `containers[0].cpu`) or `cfn-lint`
+    (path in the template, `Resources/Serviceweb/Properties/DesiredCount`, with the rule id).
+    """
+
+    source: str
+    level: str
+    path: str
+    message: str
+    rule: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{self.level}: {self.path}: {self.message}{rule}"
+
+
+@dataclass
+class PreflightResult:
+    """Every finding of one pre-flight run, the template checked, and how long linting took."""
+
+    findings: list[Finding] = field(default_factory=list)
+    template_yaml: str = ""
+    lint_seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.level == ERROR]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class PreflightError(Exception):
+    """A step that must not be deployed; carries every finding for the task log."""
+
+    code = VALIDATION_ERROR_CODE
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self.findings = list(findings)
+        lines = [f"{self.code}: the step is not valid"] + [f"  {f}" for f in self.findings]
+        super().__init__("\n".join(lines))
+
+
+def validation_findings(document: StepDocument) -> list[Finding]:
+    """The step validator's issues as findings."""
+    from steps.validation import validate
+
+    return [
+        Finding(source="validation", level=ERROR, path=issue.path, message=issue.message)
+        for issue in validate(document)
+    ]
+
+
+def lint_template(template_yaml: str) -> list[Finding]:
+    """cfn-lint's findings for a template (one run, region us-east-1)."""
+    # cfn-lint takes about a second to import; only pay that when linting.
+    from cfnlint.api import ManualArgs, lint
+
+    matches = lint(template_yaml, config=ManualArgs(regions=[LINT_REGION]))
+    parsed = yaml.safe_load(template_yaml)
+    findings = []
+    for match in matches:
+        path = [str(part) for part in match.path] if match.path else []
+        level = str(match.rule.severity).lower()
+        if level == ERROR and _holds_expression(parsed, match.path or []):
+            # An expression is only checked once a deployment has substituted it.
+            level = INFORMATIONAL
+        findings.append(
+            Finding(
+                source="cfn-lint",
+                level=level,
+                path="/".join(path),
+                message=str(match.message),
+                rule=str(match.rule.id),
+                line=match.linenumber,
+            )
+        )
+    return findings
+
+
+def preflight(document: StepDocument, context: DeployContext | None = None) -> PreflightResult:
+    """Validate the step and, when it is valid, lint its template once.
+
+    Without a context the export template is checked, so values still holding expressions are
+    reported as informational rather than errors.
+    """
+    result = PreflightResult(findings=validation_findings(document))
+    if result.findings:
+        return result
+    try:
+        template = build_template(document, context)
+    except TemplateError as error:
+        result.findings.append(Finding(source="template", level=ERROR, path="", message=str(error)))
+        return result
+    result.template_yaml = dump_template(template)
+    started = time.perf_counter()
+    result.findings.extend(lint_template(result.template_yaml))
+    result.lint_seconds = time.perf_counter() - started
+    return result
+
+
+def ensure_deployable(document: StepDocument, context: DeployContext) -> str:
+    """The deploy-time template YAML, or PreflightError with every error found."""
+    result = preflight(document, context)
+    if not result.ok:
+        raise PreflightError(result.errors)
+    return result.template_yaml
+
+
+def _holds_expression(template: Any, path: Sequence[Any]) -> bool:
+    value = template
+    depth = 0
+    for part in path:
+        found_in_dict = isinstance(value, dict) and part in value
+        found_in_list = isinstance(value, list) and isinstance(part, int) and part < len(value)
+        if not (found_in_dict or found_in_list):
+            break
+        value = value[part]
+        depth += 1
+    # A finding about the whole template (or a section) says nothing about one value.
+    return depth > 1 and _contains_expression(value)
+
+
+def _contains_expression(value: Any) -> bool:
+    if isinstance(value, str):
+        return is_expression(value)
+    if isinstance(value, dict):
+        return any(_contains_expression(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_contains_expression(item) for item in value)
+    return False

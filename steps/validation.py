@@ -1,0 +1,698 @@
+"""The one validator of the step document, for form errors and deploy-time validation alike.
+
+It runs at save time on literal values and again at deploy time after substitution; values that
+still hold Octostache expressions are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from steps.document import (
+    Container,
+    HealthCheck,
+    StepDocument,
+    Volume,
+    is_expression,
+)
+
+# The task CPU units Fargate offers and the task memory (MiB) valid with each.
+FARGATE_MEMORY_BY_CPU: dict[int, list[int]] = {
+    256: [512, 1024, 2048],
+    512: list(range(1024, 4096 + 1, 1024)),
+    1024: list(range(2048, 8192 + 1, 1024)),
+    2048: list(range(4096, 16384 + 1, 1024)),
+    4096: list(range(8192, 30720 + 1, 1024)),
+    8192: list(range(16384, 61440 + 1, 4096)),
+    16384: list(range(32768, 122880 + 1, 8192)),
+}
+
+
+def valid_memory_for_cpu(cpu: int) -> list[int]:
+    """The task memory values (MiB) Fargate accepts with ``cpu`` units; empty for invalid CPU."""
+    return list(FARGATE_MEMORY_BY_CPU.get(cpu, []))
+
+
+RUNTIME_PLATFORMS = ("X86_64", "ARM64")
+PROTOCOLS = ("tcp", "udp")
+REPOSITORY_CREDENTIAL_TYPES = ("default", "secrets_manager")
+VARIABLE_TYPES = ("plain", "secret")
+LOGGING_TYPES = ("auto", "manual", "none")
+LOGGING_DRIVERS = ("awslogs", "awsfirelens", "splunk")
+FIRELENS_TYPES = ("fluentbit", "fluentd")
+DEPENDENCY_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
+WAIT_MODES = ("wait_until_completed", "wait_with_timeout", "dont_wait")
+VOLUME_TYPES = ("bind", "efs")
+HEALTH_CHECK_COMMAND_KINDS = ("CMD", "CMD-SHELL")
+# The ulimit names ECS accepts (ContainerDefinition Ulimit.Name).
+# fmt: off
+ULIMIT_NAMES = (
+    "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
+    "rss", "rtprio", "rttime", "sigpending", "stack",
+)
+# fmt: on
+# The awslogs driver needs these on Fargate (the automatic logging sets them itself).
+AWSLOGS_REQUIRED_OPTIONS = ("awslogs-group", "awslogs-region", "awslogs-stream-prefix")
+MAX_TAGS = 20
+MAX_STOP_TIMEOUT = 120  # seconds; Fargate's ceiling
+
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,18}")
+_LOG_GROUP = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
+_FEED_SLUG = re.compile(r"[A-Za-z0-9_-]+")
+_SECURITY_GROUP_ID = re.compile(r"sg-[0-9a-f]+")
+_SUBNET_ID = re.compile(r"subnet-[0-9a-f]+")
+_FILE_SYSTEM_ID = re.compile(r"fs-[0-9a-f]+")
+_ACCESS_POINT_ID = re.compile(r"fsap-[0-9a-f]+")
+_PARTITION = r"arn:aws(?:-[a-z]+)*"
+_TARGET_GROUP_ARN = re.compile(
+    _PARTITION + r":elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]+"
+)
+_SECRETS_MANAGER_ARN = re.compile(_PARTITION + r":secretsmanager:[a-z0-9-]+:\d{12}:secret:.+")
+_SSM_PARAMETER_ARN = re.compile(_PARTITION + r":ssm:[a-z0-9-]+:\d{12}:parameter/.+")
+_S3_OBJECT_ARN = re.compile(_PARTITION + r":s3:::[^/]+/.+")
+
+TARGET_GROUP_ARN_SHAPE = "arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID"
+SECRETS_MANAGER_ARN_SHAPE = "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME"
+SSM_PARAMETER_ARN_SHAPE = "arn:aws:ssm:REGION:ACCOUNT:parameter/NAME"
+
+
+@dataclass(frozen=True)
+class ValidationIssue:
+    """One rule the document breaks: the field path and what would be valid."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class ValidationResult(list[ValidationIssue]):
+    """The issues found, in the document's section order; empty when the document is valid."""
+
+    def by_path(self) -> dict[str, list[str]]:
+        """Messages grouped by field path, for showing each under its form field."""
+        grouped: dict[str, list[str]] = {}
+        for issue in self:
+            grouped.setdefault(issue.path, []).append(issue.message)
+        return grouped
+
+    def __str__(self) -> str:
+        return "\n".join(str(issue) for issue in self)
+
+
+def validate(document: StepDocument) -> ValidationResult:
+    """Every rule the document breaks, in section order; expressions wait for substitution."""
+    check = _Checker(document)
+    check.step()
+    check.configuration()
+    check.task_size()
+    check.network()
+    check.tags()
+    check.containers()
+    check.deployment()
+    check.deployment_options()
+    check.load_balancer_mappings()
+    check.volumes()
+    return check.issues
+
+
+def _literal(value: Any) -> bool:
+    return value is not None and not is_expression(value)
+
+
+def _literal_int(value: Any) -> int | None:
+    """The number a field holds; None for an expression or an absent value. Documents built in
+    code may hold numbers as text; the loader never does."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
+        return int(value)
+    return None
+
+
+def _wrong_number(value: Any) -> bool:
+    """Text in a number field that is neither a number nor an expression."""
+    return isinstance(value, str) and not is_expression(value) and _literal_int(value) is None
+
+
+def _literal_items(values: list[str] | str) -> Iterator[tuple[int, str]]:
+    """The (index, value) pairs of a string list that are literal; none for a list expression."""
+    if isinstance(values, str):
+        return
+    for index, value in enumerate(values):
+        if not is_expression(value):
+            yield index, value
+
+
+def _choices(options: Iterable[object]) -> str:
+    return ", ".join(str(option) for option in options)
+
+
+def _secret_reference(value: str) -> bool:
+    return bool(_SECRETS_MANAGER_ARN.fullmatch(value) or _SSM_PARAMETER_ARN.fullmatch(value))
+
+
+class _Checker:
+    def __init__(self, document: StepDocument) -> None:
+        self.document = document
+        self.issues = ValidationResult()
+        self.container_names = {
+            container.name for container in document.containers if _literal(container.name)
+        }
+        # Whether any container name is an expression: then a reference to an unknown name
+        # might still resolve after substitution.
+        self.container_names_open = any(is_expression(c.name) for c in document.containers)
+        self.volume_names = {volume.name for volume in document.volumes if _literal(volume.name)}
+        self.volume_names_open = any(is_expression(v.name) for v in document.volumes)
+
+    def add(self, path: str, message: str) -> None:
+        self.issues.append(ValidationIssue(path, message))
+
+    # --- checks shared by the rules ---
+
+    def required_text(self, path: str, value: str, what: str) -> bool:
+        """Report an empty required text; True when the value is literal and non-empty."""
+        if is_expression(value):
+            return False
+        if not value.strip():
+            self.add(path, f"{what} is required")
+            return False
+        return True
+
+    def name_rule(self, path: str, value: str, what: str) -> None:
+        if self.required_text(path, value, what) and not _NAME.fullmatch(value):
+            self.add(path, f"{what} may use only 1-255 letters, digits, hyphens and underscores")
+
+    def one_of(self, path: str, value: Any, options: tuple[str, ...]) -> None:
+        if _literal(value) and value not in options:
+            self.add(path, f"{value!r} is not one of {_choices(options)}")
+
+    def in_range(self, path: str, value: Any, low: int, high: int | None, unit: str = "") -> None:
+        number = _literal_int(value)
+        if _wrong_number(value):
+            self.add(path, f"{value!r} is not a whole number")
+        if number is None:
+            return
+        suffix = f" {unit}" if unit else ""
+        if high is None and number < low:
+            self.add(path, f"{number}{suffix} is too small; use at least {low}{suffix}")
+        elif high is not None and not low <= number <= high:
+            self.add(path, f"{number}{suffix} is out of range; use {low}-{high}{suffix}")
+
+    def unique(self, path: str, keyed: Iterable[tuple[int, Any]], what: str, item: str) -> None:
+        """Report each repeat of a key among (index, key) pairs; expressions are skipped."""
+        first_index: dict[Any, int] = {}
+        for index, key in keyed:
+            if key is None or is_expression(key):
+                continue
+            if key in first_index:
+                self.add(
+                    f"{path}[{index}]{item}",
+                    f"{what} {key!r} is already used by {path}[{first_index[key]}]; "
+                    f"{what}s must be unique",
+                )
+            else:
+                first_index[key] = index
+
+    # --- sections, in the contract's order ---
+
+    def step(self) -> None:
+        self.required_text("name", self.document.name, "a step name")
+
+    def configuration(self) -> None:
+        configuration = self.document.configuration
+        self.name_rule(
+            "configuration.task_definition_name",
+            configuration.task_definition_name,
+            "a task definition name",
+        )
+        self.one_of(
+            "configuration.runtime_platform", configuration.runtime_platform, RUNTIME_PLATFORMS
+        )
+
+    def task_size(self) -> None:
+        cpu = _literal_int(self.document.task_size.cpu)
+        memory = _literal_int(self.document.task_size.memory)
+        for name, value in (
+            ("cpu", self.document.task_size.cpu),
+            ("memory", self.document.task_size.memory),
+        ):
+            if _wrong_number(value):
+                self.add(f"task_size.{name}", f"{value!r} is not a whole number")
+        if cpu is not None and cpu not in FARGATE_MEMORY_BY_CPU:
+            self.add(
+                "task_size.cpu",
+                f"{cpu} CPU units is not a Fargate task size; "
+                f"valid: {_choices(FARGATE_MEMORY_BY_CPU)}",
+            )
+        elif cpu is not None and memory is not None and memory not in FARGATE_MEMORY_BY_CPU[cpu]:
+            self.add(
+                "task_size.memory",
+                f"{memory} MiB is not valid with {cpu} CPU units; "
+                f"valid: {_choices(FARGATE_MEMORY_BY_CPU[cpu])}",
+            )
+        containers = self.document.containers
+        hard_limits = [c.memory_hard_limit for c in containers if c.memory_hard_limit is not None]
+        if memory is not None and all(_literal_int(limit) is not None for limit in hard_limits):
+            total = sum(_as_int(limit) for limit in hard_limits)
+            if total > memory:
+                self.add(
+                    "task_size.memory",
+                    f"the containers' memory hard limits add up to {total} MiB, more than the "
+                    f"task's {memory} MiB; raise the task memory or lower the limits",
+                )
+        container_cpus = [c.cpu for c in containers if c.cpu is not None]
+        if cpu is not None and all(_literal_int(units) is not None for units in container_cpus):
+            total = sum(_as_int(units) for units in container_cpus)
+            if total > cpu:
+                self.add(
+                    "task_size.cpu",
+                    f"the containers' CPU units add up to {total}, more than the task's {cpu}; "
+                    f"raise the task CPU or lower the containers' CPU",
+                )
+
+    def network(self) -> None:
+        network = self.document.network
+        for field_name, pattern, shape, what in (
+            ("security_group_ids", _SECURITY_GROUP_ID, "sg-0123abcd", "security group"),
+            ("subnet_ids", _SUBNET_ID, "subnet-0123abcd", "subnet"),
+        ):
+            values = getattr(network, field_name)
+            path = f"network.{field_name}"
+            if isinstance(values, list) and not values:
+                self.add(path, f"at least one {what} is required")
+            for index, value in _literal_items(values):
+                if not pattern.fullmatch(value):
+                    self.add(f"{path}[{index}]", f"{value!r} is not a {what} id like {shape}")
+
+    def tags(self) -> None:
+        tags = self.document.tags.tags
+        if len(tags) > MAX_TAGS:
+            self.add("tags.tags", f"{len(tags)} tags is too many; use at most {MAX_TAGS}")
+        for index, tag in enumerate(tags):
+            path = f"tags.tags[{index}]"
+            if self.required_text(f"{path}.key", tag.key, "a tag key"):
+                if len(tag.key) > 128:
+                    self.add(f"{path}.key", "a tag key may have at most 128 characters")
+                if tag.key.lower().startswith("aws:"):
+                    self.add(f"{path}.key", "tag keys starting with aws: are reserved by AWS")
+            if _literal(tag.value) and len(tag.value) > 256:
+                self.add(f"{path}.value", "a tag value may have at most 256 characters")
+        self.unique("tags.tags", enumerate(tag.key for tag in tags), "key", ".key")
+
+    def containers(self) -> None:
+        containers = self.document.containers
+        if not containers:
+            self.add("containers", "at least one container is required")
+            return
+        essentials = [container.essential for container in containers]
+        if all(value is False for value in essentials):
+            self.add("containers", "at least one container must be essential")
+        self.unique("containers", enumerate(c.name for c in containers), "name", ".name")
+        for index, container in enumerate(containers):
+            _ContainerChecker(self, f"containers[{index}]", container).check()
+        driver_needs_router = any(
+            c.logging.type == "manual" and c.logging.driver == "awsfirelens" for c in containers
+        )
+        if driver_needs_router and all(c.firelens is None for c in containers):
+            self.add(
+                "containers",
+                "the awsfirelens log driver needs a container with firelens set (a log router)",
+            )
+
+    def deployment(self) -> None:
+        deployment = self.document.deployment
+        self.in_range("deployment.desired_count", deployment.desired_count, 0, None)
+        self.in_range(
+            "deployment.minimum_healthy_percent", deployment.minimum_healthy_percent, 0, 100
+        )
+        self.in_range("deployment.maximum_percent", deployment.maximum_percent, 100, 200)
+        minimum = _literal_int(deployment.minimum_healthy_percent)
+        maximum = _literal_int(deployment.maximum_percent)
+        if minimum is not None and maximum is not None and 100 <= maximum < minimum:
+            self.add(
+                "deployment.maximum_percent",
+                f"{maximum} is below the minimum healthy percent {minimum}; "
+                f"use at least {max(minimum, 100)}",
+            )
+        self.in_range(
+            "deployment.health_check_grace_period", deployment.health_check_grace_period, 0, None
+        )
+
+    def deployment_options(self) -> None:
+        options = self.document.deployment_options
+        self.one_of("deployment_options.wait", options.wait, WAIT_MODES)
+        if options.wait == "wait_with_timeout":
+            if options.timeout_minutes is None:
+                self.add(
+                    "deployment_options.timeout_minutes",
+                    "a timeout in minutes is required when waiting with a timeout",
+                )
+            self.in_range("deployment_options.timeout_minutes", options.timeout_minutes, 1, None)
+
+    def load_balancer_mappings(self) -> None:
+        by_name = {c.name: c for c in self.document.containers if _literal(c.name)}
+        for index, mapping in enumerate(self.document.load_balancer_mappings):
+            path = f"load_balancer_mappings[{index}]"
+            name_ok = self.required_text(f"{path}.container_name", mapping.container_name, "a name")
+            container = by_name.get(mapping.container_name)
+            if name_ok and container is None and not self.container_names_open:
+                known = f"use one of {_choices(sorted(by_name))}" if by_name else "add it first"
+                self.add(
+                    f"{path}.container_name",
+                    f"no container is named {mapping.container_name!r}; {known}",
+                )
+            port = _literal_int(mapping.container_port)
+            if container is not None and port is not None:
+                tcp_ports = [
+                    _literal_int(p.container_port)
+                    for p in container.port_mappings
+                    if p.protocol == "tcp" or is_expression(p.protocol)
+                ]
+                if port not in tcp_ports and None not in tcp_ports:
+                    valid = _choices(tcp_ports) if tcp_ports else "none; add a TCP port mapping"
+                    self.add(
+                        f"{path}.container_port",
+                        f"{port} is not a TCP port mapping of container {container.name!r}; "
+                        f"valid: {valid}",
+                    )
+            arn = mapping.target_group_arn
+            if self.required_text(f"{path}.target_group_arn", arn, "a target group ARN") and (
+                not _TARGET_GROUP_ARN.fullmatch(arn)
+            ):
+                self.add(
+                    f"{path}.target_group_arn",
+                    f"{arn!r} is not a target group ARN like {TARGET_GROUP_ARN_SHAPE}",
+                )
+
+    def volumes(self) -> None:
+        volumes = self.document.volumes
+        self.unique("volumes", enumerate(v.name for v in volumes), "name", ".name")
+        for index, volume in enumerate(volumes):
+            self.volume(f"volumes[{index}]", volume)
+
+    def volume(self, path: str, volume: Volume) -> None:
+        self.name_rule(f"{path}.name", volume.name, "a volume name")
+        self.one_of(f"{path}.type", volume.type, VOLUME_TYPES)
+        if volume.type != "efs":
+            return
+        if self.required_text(
+            f"{path}.file_system_id", volume.file_system_id, "an EFS file system id"
+        ) and not _FILE_SYSTEM_ID.fullmatch(volume.file_system_id):
+            self.add(
+                f"{path}.file_system_id",
+                f"{volume.file_system_id!r} is not an EFS file system id like fs-0123abcd",
+            )
+        access_point = volume.access_point_id
+        if _literal(access_point) and access_point:
+            if not _ACCESS_POINT_ID.fullmatch(access_point):
+                self.add(
+                    f"{path}.access_point_id",
+                    f"{access_point!r} is not an EFS access point id like fsap-0123abcd",
+                )
+            if _literal(volume.root_directory) and volume.root_directory not in ("", "/"):
+                self.add(
+                    f"{path}.root_directory",
+                    'must be "/" or empty when an access point is used '
+                    "(the access point sets the directory)",
+                )
+        needs_encryption = (_literal(access_point) and access_point) or (
+            volume.iam_authorization is True
+        )
+        if needs_encryption and volume.transit_encryption is False:
+            self.add(
+                f"{path}.transit_encryption",
+                "must be true when an access point or IAM authorization is used",
+            )
+
+
+def _as_int(value: Any) -> int:
+    """``value`` known to be a literal int (checked by the caller)."""
+    number = _literal_int(value)
+    assert number is not None
+    return number
+
+
+class _ContainerChecker:
+    """The rules of one container; references to other containers and volumes go through the
+    document-wide checker."""
+
+    def __init__(self, checker: _Checker, path: str, container: Container) -> None:
+        self.checker = checker
+        self.path = path
+        self.container = container
+
+    def add(self, field_path: str, message: str) -> None:
+        self.checker.add(f"{self.path}.{field_path}", message)
+
+    def check(self) -> None:
+        self.identity()
+        self.limits()
+        self.port_mappings()
+        if self.container.health_check is not None:
+            self.health_check(self.container.health_check)
+        self.environment()
+        self.storage()
+        self.logging()
+        self.docker_labels()
+        self.dependencies()
+        self.timeouts()
+        self.ulimits()
+
+    def identity(self) -> None:
+        checker, container = self.checker, self.container
+        checker.name_rule(f"{self.path}.name", container.name, "a container name")
+        feed = container.image.feed
+        if checker.required_text(f"{self.path}.image.feed", feed, "a feed") and (
+            not _FEED_SLUG.fullmatch(feed)
+        ):
+            self.add("image.feed", f"{feed!r} is not a feed slug (letters, digits, - and _)")
+        checker.required_text(
+            f"{self.path}.image.package", container.image.package, "an image package"
+        )
+        credentials = container.repository_credentials
+        checker.one_of(
+            f"{self.path}.repository_credentials.type",
+            credentials.type,
+            REPOSITORY_CREDENTIAL_TYPES,
+        )
+        secret_arn = credentials.secret_arn
+        if (
+            credentials.type == "secrets_manager"
+            and _literal(secret_arn)
+            and not _SECRETS_MANAGER_ARN.fullmatch(secret_arn)
+        ):
+            self.add(
+                "repository_credentials.secret_arn",
+                "repository credentials from Secrets Manager need a secret ARN like "
+                f"{SECRETS_MANAGER_ARN_SHAPE}",
+            )
+
+    def limits(self) -> None:
+        container = self.container
+        # Docker 20.10 and later reserves 6 MiB per container; AWS advises no less.
+        self.checker.in_range(
+            f"{self.path}.memory_hard_limit", container.memory_hard_limit, 6, None, "MiB"
+        )
+        self.checker.in_range(
+            f"{self.path}.memory_soft_limit", container.memory_soft_limit, 6, None, "MiB"
+        )
+        self.checker.in_range(f"{self.path}.cpu", container.cpu, 0, None)
+        hard = _literal_int(container.memory_hard_limit)
+        soft = _literal_int(container.memory_soft_limit)
+        if hard is not None and soft is not None and soft > hard:
+            self.add(
+                "memory_soft_limit",
+                f"{soft} MiB is more than the hard limit of {hard} MiB; use at most {hard}",
+            )
+
+    def timeouts(self) -> None:
+        container = self.container
+        self.checker.in_range(f"{self.path}.start_timeout", container.start_timeout, 0, None)
+        self.checker.in_range(
+            f"{self.path}.stop_timeout", container.stop_timeout, 0, MAX_STOP_TIMEOUT, "seconds"
+        )
+
+    def port_mappings(self) -> None:
+        mappings = self.container.port_mappings
+        for index, mapping in enumerate(mappings):
+            path = f"{self.path}.port_mappings[{index}]"
+            self.checker.in_range(f"{path}.container_port", mapping.container_port, 1, 65535)
+            self.checker.one_of(f"{path}.protocol", mapping.protocol, PROTOCOLS)
+        keyed = [
+            (index, (m.container_port, m.protocol))
+            for index, m in enumerate(mappings)
+            if _literal(m.container_port) and _literal(m.protocol)
+        ]
+        first: dict[tuple[Any, Any], int] = {}
+        for index, key in keyed:
+            if key in first:
+                self.add(
+                    f"port_mappings[{index}].container_port",
+                    f"port {key[0]}/{key[1]} is already mapped by port_mappings[{first[key]}]; "
+                    "each port and protocol may be mapped once",
+                )
+            else:
+                first[key] = index
+
+    def health_check(self, health_check: HealthCheck) -> None:
+        path = f"{self.path}.health_check"
+        command = health_check.command
+        first_word = command[0] if isinstance(command, list) and command else None
+        if _literal(first_word) and first_word not in HEALTH_CHECK_COMMAND_KINDS:
+            self.add(
+                "health_check.command",
+                f"the command must start with {_choices(HEALTH_CHECK_COMMAND_KINDS)}, "
+                f'e.g. ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]',
+            )
+        self.checker.in_range(f"{path}.interval", health_check.interval, 5, 300, "seconds")
+        self.checker.in_range(f"{path}.timeout", health_check.timeout, 2, 60, "seconds")
+        self.checker.in_range(f"{path}.retries", health_check.retries, 1, 10)
+        self.checker.in_range(f"{path}.start_period", health_check.start_period, 0, 300, "seconds")
+
+    def environment(self) -> None:
+        environment = self.container.environment
+        for index, arn in _literal_items(environment.environment_files):
+            if not _S3_OBJECT_ARN.fullmatch(arn):
+                self.add(
+                    f"environment.environment_files[{index}]",
+                    f"{arn!r} is not an S3 object ARN like arn:aws:s3:::BUCKET/KEY.env",
+                )
+        variables = environment.variables
+        for index, variable in enumerate(variables):
+            path = f"environment.variables[{index}]"
+            self.checker.required_text(f"{self.path}.{path}.name", variable.name, "a name")
+            self.checker.one_of(f"{self.path}.{path}.type", variable.type, VARIABLE_TYPES)
+            self.secret_value(f"{path}.value", variable.type, variable.value)
+        self.checker.unique(
+            f"{self.path}.environment.variables",
+            enumerate(v.name for v in variables),
+            "name",
+            ".name",
+        )
+
+    def secret_value(self, field_path: str, value_type: str, value: str) -> None:
+        if value_type == "secret" and _literal(value) and not _secret_reference(value):
+            self.add(
+                field_path,
+                "a secret's value must be a Secrets Manager ARN "
+                f"({SECRETS_MANAGER_ARN_SHAPE}) or an SSM parameter ARN "
+                f"({SSM_PARAMETER_ARN_SHAPE})",
+            )
+
+    def storage(self) -> None:
+        checker, storage = self.checker, self.container.storage
+        for index, mount in enumerate(storage.mount_points):
+            path = f"storage.mount_points[{index}]"
+            source = mount.source_volume
+            if (
+                checker.required_text(f"{self.path}.{path}.source_volume", source, "a volume")
+                and source not in checker.volume_names
+                and not checker.volume_names_open
+            ):
+                known = _choices(sorted(checker.volume_names)) or "none yet; add one under volumes"
+                self.add(
+                    f"{path}.source_volume", f"no volume is named {source!r}; volumes: {known}"
+                )
+            target = mount.container_path
+            if checker.required_text(
+                f"{self.path}.{path}.container_path", target, "a container path"
+            ) and not target.startswith("/"):
+                self.add(f"{path}.container_path", f"{target!r} must be an absolute path (/...)")
+        for index, volume_from in enumerate(storage.volumes_from):
+            self.other_container(
+                f"storage.volumes_from[{index}].source_container", volume_from.source_container
+            )
+
+    def other_container(self, field_path: str, name: str) -> None:
+        checker = self.checker
+        if not checker.required_text(f"{self.path}.{field_path}", name, "a container name"):
+            return
+        if name == self.container.name:
+            self.add(field_path, "a container cannot refer to itself; name another container")
+        elif name not in checker.container_names and not checker.container_names_open:
+            others = sorted(checker.container_names - {self.container.name})
+            valid = f"use one of {_choices(others)}" if others else "add that container first"
+            self.add(field_path, f"no container is named {name!r}; {valid}")
+
+    def logging(self) -> None:
+        logging = self.container.logging
+        self.checker.one_of(f"{self.path}.logging.type", logging.type, LOGGING_TYPES)
+        self.checker.one_of(f"{self.path}.logging.driver", logging.driver, LOGGING_DRIVERS)
+        for index, option in enumerate(logging.options):
+            path = f"logging.options[{index}]"
+            self.checker.required_text(f"{self.path}.{path}.name", option.name, "a name")
+            self.checker.one_of(f"{self.path}.{path}.type", option.type, VARIABLE_TYPES)
+            self.secret_value(f"{path}.value", option.type, option.value)
+        if logging.type == "manual" and logging.driver == "awslogs":
+            self.awslogs_options()
+        if self.container.firelens is not None:
+            self.checker.one_of(
+                f"{self.path}.firelens.type", self.container.firelens.type, FIRELENS_TYPES
+            )
+
+    def awslogs_options(self) -> None:
+        options = {option.name: option for option in self.container.logging.options}
+        if any(is_expression(name) for name in options):
+            return
+        missing = [name for name in AWSLOGS_REQUIRED_OPTIONS if name not in options]
+        if missing:
+            self.add(
+                "logging.options",
+                f"the awslogs driver on Fargate needs the options {_choices(missing)}",
+            )
+        group = options.get("awslogs-group")
+        if group is not None and _literal(group.value) and not _LOG_GROUP.fullmatch(group.value):
+            index = self.container.logging.options.index(group)
+            self.add(
+                f"logging.options[{index}].value",
+                f"{group.value!r} is not a log group name (1-512 of letters, digits and . - _ / #)",
+            )
+
+    def dependencies(self) -> None:
+        by_name = {c.name: c for c in self.checker.document.containers}
+        for index, dependency in enumerate(self.container.depends_on):
+            path = f"depends_on[{index}]"
+            self.other_container(f"{path}.container_name", dependency.container_name)
+            self.checker.one_of(
+                f"{self.path}.{path}.condition", dependency.condition, DEPENDENCY_CONDITIONS
+            )
+            other = by_name.get(dependency.container_name)
+            if (
+                dependency.condition == "HEALTHY"
+                and other is not None
+                and other.health_check is None
+            ):
+                self.add(
+                    f"{path}.condition",
+                    f"HEALTHY needs a health check on container {other.name!r}; "
+                    "add one or use START",
+                )
+
+    def ulimits(self) -> None:
+        for index, ulimit in enumerate(self.container.ulimits):
+            path = f"{self.path}.ulimits[{index}]"
+            self.checker.one_of(f"{path}.name", ulimit.name, ULIMIT_NAMES)
+            self.checker.in_range(f"{path}.soft_limit", ulimit.soft_limit, 0, None)
+            self.checker.in_range(f"{path}.hard_limit", ulimit.hard_limit, 0, None)
+            soft, hard = _literal_int(ulimit.soft_limit), _literal_int(ulimit.hard_limit)
+            if soft is not None and hard is not None and soft > hard:
+                self.add(
+                    f"ulimits[{index}].soft_limit",
+                    f"{soft} is more than the hard limit {hard}; use at most {hard}",
+                )
+
+    def docker_labels(self) -> None:
+        labels = self.container.docker_labels
+        for index, label in enumerate(labels):
+            self.checker.required_text(
+                f"{self.path}.docker_labels[{index}].key", label.key, "a label key"
+            )
+        self.checker.unique(
+            f"{self.path}.docker_labels", enumerate(label.key for label in labels), "key", ".key"
+        )
