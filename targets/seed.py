@@ -1,4 +1,4 @@
-"""The app-side half of the sandbox seed: the sandbox account, environments and cluster targets."""
+"""The app-side half of the sandbox seed: account, feed, environments and cluster targets."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from deployer.feeds import ensure_sandbox_feed
 from targets.actions import add_environment
 from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
 
@@ -34,6 +35,7 @@ def seed_targets(sandbox_url: str, cluster_names: Iterable[str]) -> list[Cluster
         account.endpoint_url = sandbox_url
         account.is_sandbox = True
         account.save(update_fields=["endpoint_url", "is_sandbox", "updated"])
+    ensure_sandbox_feed(account)
     role, _ = TargetRole.objects.get_or_create(name=SANDBOX_ROLE)
     clusters = set(cluster_names)
     targets = []

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from deployer.models import Project, Variable
 from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
 
 
@@ -84,3 +85,25 @@ def moto_aws() -> Iterator[None]:
 
     with mock_aws():
         yield
+
+
+def make_project(name: str = "Payments", slug: str = "payments") -> Project:
+    return Project.objects.create(name=name, slug=slug)
+
+
+def make_variable(
+    project: Project,
+    name: str,
+    value: str,
+    *environments: Environment,
+    sensitive: bool = False,
+) -> Variable:
+    variable = Variable.objects.create(
+        project=project,
+        name=name,
+        value="" if sensitive else value,
+        secret_value=value if sensitive else "",
+        is_sensitive=sensitive,
+    )
+    variable.environments.set(environments)
+    return variable

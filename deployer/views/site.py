@@ -1,4 +1,4 @@
-"""Site-wide pages: the dashboard, the health check, and sections still to come."""
+"""Site-wide pages: the dashboard and the health check."""
 
 from __future__ import annotations
 
@@ -9,38 +9,33 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from deployer.models import Deployment, Project
 from targets.models import AwsAccount, ClusterTarget, Environment
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Every project's current release in each environment: its latest successful deployment."""
+    environments = list(Environment.objects.all())
+    current: dict[tuple[int, int], Deployment] = {}
+    successes = Deployment.objects.filter(status=Deployment.Status.SUCCESS).select_related(
+        "release"
+    )
+    for deployment in successes.order_by("-finished")[:2000]:
+        current.setdefault((deployment.release.project_id, deployment.environment_id), deployment)
+    rows = [
+        {"project": project, "cells": [current.get((project.pk, e.pk)) for e in environments]}
+        for project in Project.objects.all()
+    ]
     return render(
         request,
         "dashboard.html",
         {
+            "rows": rows,
+            "environments": environments,
             "account_count": AwsAccount.objects.count(),
-            "environments": Environment.objects.all(),
             "target_count": ClusterTarget.objects.count(),
+            "running": Deployment.objects.filter(status__in=Deployment.UNFINISHED).count(),
         },
-    )
-
-
-def list_projects(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "coming_soon.html",
-        {
-            "heading": "Projects",
-            "explanation": "Projects and their ECS service steps are not available in this "
-            "version yet.",
-        },
-    )
-
-
-def list_deployments(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "coming_soon.html",
-        {"heading": "Deployments", "explanation": "No deployments yet."},
     )
 
 

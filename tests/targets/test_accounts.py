@@ -48,7 +48,7 @@ def test_create_account_stores_the_secret_encrypted(admin_client: Client) -> Non
     assert stored
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_secret_is_not_in_the_sqlite_file_in_plain_text(admin_client: Client) -> None:
     if connection.vendor != "sqlite" or connection.settings_dict["NAME"].startswith(
         ("file:", ":memory:")

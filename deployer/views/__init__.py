@@ -1,0 +1,1 @@
+"""Views of the deployer app, one module per area."""

@@ -1,0 +1,136 @@
+"""The step seen two other ways: its CloudFormation template (Export dialog) and, per
+environment, the step as a deployment would substitute it (Preview)."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET
+
+from deployer.http import HtmxHttpRequest
+from deployer.models import Project
+from deployer.variables import DeploymentFacts, deployment_variables, project_values
+from steps.document import DocumentError, dump_document
+from steps.models import Step
+from steps.preflight import preflight
+from steps.substitution import substitute_step
+from targets.models import ClusterTarget, Environment
+
+_KEY = re.compile(r"^(\s*(?:- )?)([^\s:#][^:#]*?):(?=\s|$)")
+_EXPRESSION = re.compile(r"#\{.*?\}")
+
+
+def highlight_yaml(text: str) -> SafeString:
+    """YAML with keys, comments and Octostache expressions wrapped in spans for colour."""
+    lines = []
+    for line in text.splitlines():
+        match = _KEY.match(line)
+        if match:
+            rest = line[match.end() :]
+            html = (
+                f'{escape(match.group(1))}<span class="yaml-key">{escape(match.group(2))}</span>:'
+                f"{_mark_expressions(rest)}"
+            )
+        else:
+            html = _mark_expressions(line)
+        lines.append(html)
+    return mark_safe("\n".join(lines))  # every piece above is escaped
+
+
+def _mark_expressions(text: str) -> str:
+    parts: list[str] = []
+    last = 0
+    for match in _EXPRESSION.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f'<mark class="expression">{escape(match.group(0))}</mark>')
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return "".join(parts)
+
+
+def _step(slug: str, pk: int) -> tuple[Project, Step]:
+    project = get_object_or_404(Project, slug=slug)
+    return project, get_object_or_404(Step, project=project, pk=pk)
+
+
+@require_GET
+def export_template(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The Export dialog: the template, a copy and a download button, and cfn-lint's findings."""
+    project, step = _step(slug, pk)
+    try:
+        document = step.to_document()
+    except DocumentError as exc:
+        return render(
+            request, "steps/export.html", {"project": project, "step": step, "error": exc}
+        )
+    result = preflight(document)
+    filename = f"{document.configuration.task_definition_name}.cloudformation.yaml"
+    if request.GET.get("download") and result.template_yaml:
+        response = HttpResponse(
+            result.template_yaml, content_type="application/yaml; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    context = {
+        "project": project,
+        "step": step,
+        "result": result,
+        "highlighted": highlight_yaml(result.template_yaml),
+        "filename": filename,
+    }
+    if request.htmx:
+        return render(request, "steps/export.html#export-dialog", context)
+    return render(request, "steps/export.html", context)
+
+
+@require_GET
+def preview_step(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The step as deploying it to an environment would substitute it, with project variables."""
+    project, step = _step(slug, pk)
+    environments = list(Environment.objects.all())
+    environment = next(
+        (e for e in environments if str(e.pk) == request.GET.get("environment")),
+        environments[0] if environments else None,
+    )
+    context: dict[str, object] = {
+        "project": project,
+        "step": step,
+        "environments": environments,
+        "environment": environment,
+    }
+    if environment is not None:
+        document = step.to_document()
+        roles = document.target_roles if isinstance(document.target_roles, list) else []
+        target = (
+            ClusterTarget.objects.filter(environments=environment, roles__name__in=roles)
+            .order_by("name")
+            .first()
+        )
+        values = project_values(project)
+        facts = DeploymentFacts(
+            project_name=project.name,
+            project_id=project.pk,
+            environment_name=environment.name,
+            environment_id=environment.pk,
+            step_name=str(document.name),
+            machine_name=target.name if target else "",
+            region=target.region if target else "",
+            cluster_name=target.cluster_name if target else "",
+        )
+        variables, masker = deployment_variables(values, environment.pk, facts)
+        result = substitute_step(document, variables, {v.name for v in values if v.sensitive})
+        for secret in result.derived_secrets:
+            masker.add(secret)
+        shown = dump_document(result.document) if result.document else ""
+        context.update(
+            target=target,
+            findings=[masker.mask(finding) for finding in result.findings()],
+            highlighted=highlight_yaml(masker.mask(shown)),
+        )
+    if request.htmx:
+        return render(request, "steps/preview.html#preview-body", context)
+    return render(request, "steps/preview.html", context)

@@ -1,0 +1,27 @@
+"""URLs of a project's steps, under /projects/<slug>/steps/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from steps import preview_views, views
+
+app_name = "steps"
+
+urlpatterns = [
+    path("new/", views.create_step, name="create-step"),
+    path("import/", views.import_yaml, name="import-step"),
+    path("<int:pk>/", views.edit_step, name="edit-step"),
+    path("<int:pk>/delete/", views.delete_step, name="delete-step"),
+    path("<int:pk>/yaml/", views.download_yaml, name="download-yaml"),
+    path("<int:pk>/cloudformation/", preview_views.export_template, name="export-template"),
+    path("<int:pk>/preview/", preview_views.preview_step, name="preview-step"),
+    path("<int:pk>/import/", views.import_yaml, name="import-yaml"),
+    path("<int:pk>/containers/new/", views.edit_container, name="add-container"),
+    path("<int:pk>/containers/<int:index>/", views.edit_container, name="edit-container"),
+    path(
+        "<int:pk>/containers/<int:index>/remove/",
+        views.remove_container,
+        name="remove-container",
+    ),
+]
