@@ -1,10 +1,13 @@
-"""ECS calls: cluster checks now; rollout verification joins them with deployments."""
+"""ECS calls: checking a cluster, and following a service rollout to its end."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from deployer.aws.cloudformation import Poller
 from deployer.aws.errors import AwsError, aws_errors
 
 
@@ -40,3 +43,191 @@ def check_cluster(client: Any, cluster_name: str) -> ClusterCheck:
             f"{cluster.get('runningTasksCount', 0)} running tasks."
         ),
     )
+
+
+@dataclass
+class RolloutResult:
+    ok: bool
+    message: str
+    stopped_tasks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RolloutWatch:
+    """Follows the ECS deployment one stack operation created until it completes or fails.
+
+    Success means *our* deployment (found by task definition ARN) reached COMPLETED and its tasks
+    run; FAILED, or another deployment being PRIMARY (a circuit-breaker rollback), is failure.
+    """
+
+    client: Any
+    cluster: str
+    service: str
+    task_definition_arn: str
+    log: Callable[[str, str], None]
+    poller: Poller
+    started_at: dt.datetime
+    on_counts: Callable[[dict[str, int]], None] = lambda counts: None
+    poll_seconds: float = 5.0
+    _seen_events: set[str] = field(default_factory=set)
+    _reported_tasks: set[str] = field(default_factory=set)
+    _counts: dict[str, int] = field(default_factory=dict)
+
+    def run(self) -> RolloutResult:
+        phase = f"the rollout of service {self.service}"
+        while True:
+            service = self._describe_service()
+            self._log_service_events(service)
+            self._report_stopped_tasks()
+            deployments = service.get("deployments", [])
+            ours = next(
+                (d for d in deployments if d.get("taskDefinition") == self.task_definition_arn),
+                None,
+            )
+            primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+            if ours is not None:
+                self._update_counts(ours)
+                state = ours.get("rolloutState", "")
+                if state == "COMPLETED":
+                    return self._check_running_tasks(ours)
+                if state == "FAILED":
+                    return RolloutResult(
+                        ok=False,
+                        message=f"The ECS deployment failed: {ours.get('rolloutStateReason', '')}",
+                        stopped_tasks=sorted(self._reported_tasks),
+                    )
+            if primary is not None and primary.get("taskDefinition") != self.task_definition_arn:
+                return RolloutResult(
+                    ok=False,
+                    message=(
+                        "The service rolled back to "
+                        f"{primary.get('taskDefinition', 'an earlier task definition')}: "
+                        "the new tasks did not become healthy."
+                    ),
+                    stopped_tasks=sorted(self._reported_tasks),
+                )
+            self.poller.wait(self.poll_seconds, phase)
+
+    def _describe_service(self) -> dict[str, Any]:
+        with aws_errors("ecs:DescribeServices"):
+            response = self.client.describe_services(cluster=self.cluster, services=[self.service])
+        services = response.get("services", [])
+        if not services:
+            raise AwsError(f"Service {self.service} was not found in cluster {self.cluster}.")
+        return dict(services[0])
+
+    def _update_counts(self, deployment: dict[str, Any]) -> None:
+        counts = {
+            "desired": int(deployment.get("desiredCount", 0)),
+            "running": int(deployment.get("runningCount", 0)),
+            "pending": int(deployment.get("pendingCount", 0)),
+            "failed": int(deployment.get("failedTasks", 0)),
+        }
+        if counts != self._counts:
+            self._counts = counts
+            self.log(
+                "info",
+                "Tasks: {desired} desired, {running} running, {pending} pending, "
+                "{failed} failed.".format(**counts),
+            )
+            self.on_counts(counts)
+
+    def _log_service_events(self, service: dict[str, Any]) -> None:
+        fresh = []
+        for event in service.get("events", []):  # newest first
+            created = event.get("createdAt")
+            if event.get("id") in self._seen_events or (created and created < self.started_at):
+                break
+            fresh.append(event)
+        for event in reversed(fresh):
+            self._seen_events.add(event["id"])
+            self.log("info", f"ECS: {event.get('message', '')}")
+
+    def report_stopped_tasks(self, *, any_task_definition: bool = False) -> None:
+        """Log each task of ours that stopped and was not reported yet.
+
+        With `any_task_definition`, tasks stopped since the deployment began are reported
+        whatever they ran: after a rollback the new task definition may be gone already.
+        """
+        self._report_stopped_tasks(any_task_definition=any_task_definition)
+
+    def _report_stopped_tasks(self, *, any_task_definition: bool = False) -> None:
+        with aws_errors("ecs:ListTasks"):
+            arns = self.client.list_tasks(
+                cluster=self.cluster, serviceName=self.service, desiredStatus="STOPPED"
+            ).get("taskArns", [])
+        new = [arn for arn in arns if arn not in self._reported_tasks]
+        if not new:
+            return
+        with aws_errors("ecs:DescribeTasks"):
+            tasks = self.client.describe_tasks(cluster=self.cluster, tasks=new[:100]).get(
+                "tasks", []
+            )
+        for task in tasks:
+            stopped_at = task.get("stoppedAt") or task.get("createdAt")
+            ours = task.get("taskDefinitionArn") == self.task_definition_arn or (
+                any_task_definition and stopped_at is not None and stopped_at >= self.started_at
+            )
+            if not ours:
+                self._reported_tasks.add(task["taskArn"])
+                continue
+            if task.get("lastStatus") != "STOPPED":
+                continue
+            self._reported_tasks.add(task["taskArn"])
+            self.log("error", describe_stopped_task(task))
+
+    def _check_running_tasks(self, ours: dict[str, Any]) -> RolloutResult:
+        desired = int(ours.get("desiredCount", 0))
+        with aws_errors("ecs:ListTasks"):
+            arns = self.client.list_tasks(
+                cluster=self.cluster, serviceName=self.service, desiredStatus="RUNNING"
+            ).get("taskArns", [])
+        running = 0
+        if arns:
+            with aws_errors("ecs:DescribeTasks"):
+                tasks = self.client.describe_tasks(cluster=self.cluster, tasks=arns[:100])
+            running = sum(
+                1
+                for task in tasks.get("tasks", [])
+                if task.get("taskDefinitionArn") == self.task_definition_arn
+                and task.get("lastStatus") == "RUNNING"
+            )
+        if running < desired:
+            return RolloutResult(
+                ok=False,
+                message=f"The deployment completed but only {running} of {desired} tasks run.",
+                stopped_tasks=sorted(self._reported_tasks),
+            )
+        return RolloutResult(
+            ok=True,
+            message=f"The ECS deployment completed: {running} of {desired} tasks running.",
+        )
+
+
+def describe_stopped_task(task: dict[str, Any]) -> str:
+    """A stopped task as the log shows it: ARN, stop code, reason, each container's exit."""
+    lines = [
+        f"Task {task.get('taskArn', '')} stopped ({task.get('stopCode', 'unknown stop code')}): "
+        f"{task.get('stoppedReason', '')}"
+    ]
+    for container in task.get("containers", []):
+        exit_code = container.get("exitCode")
+        reason = container.get("reason", "")
+        lines.append(
+            f"  container {container.get('name', '?')}: "
+            f"exit code {exit_code if exit_code is not None else 'none'}"
+            f"{f', {reason}' if reason else ''}"
+        )
+    return "\n".join(lines)
+
+
+def service_of_stack(cloudformation: Any, stack_id: str) -> str | None:
+    """The name of the ECS service a stack holds, if it still has one."""
+    with aws_errors("cloudformation:DescribeStackResources"):
+        resources = cloudformation.describe_stack_resources(StackName=stack_id)
+    for resource in resources.get("StackResources", []):
+        if resource.get("ResourceType") == "AWS::ECS::Service" and resource.get(
+            "PhysicalResourceId"
+        ):
+            return str(resource["PhysicalResourceId"]).rsplit("/", 1)[-1]
+    return None

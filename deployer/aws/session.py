@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -14,17 +15,19 @@ from botocore.credentials import (
 )
 
 import deployer
+from deployer.aws.errors import THROTTLING_CODES
 
 if TYPE_CHECKING:
     from targets.models import AwsAccount
 
 USER_AGENT = f"Deployer/{deployer.__version__}"
 
+MAX_ATTEMPTS = 8
 CLIENT_CONFIG = Config(
     user_agent_extra=USER_AGENT,
     # Adaptive mode adds client-side rate limiting on top of the standard retry rules, which
     # is what a poller hitting DescribeStackEvents in a loop needs when AWS throttles it.
-    retries={"mode": "adaptive", "max_attempts": 8},
+    retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
     connect_timeout=5,
     read_timeout=60,
 )
@@ -37,21 +40,49 @@ class ClientFactory:
     an edited account no longer has.
     """
 
-    def __init__(self, account: AwsAccount) -> None:
+    def __init__(
+        self, account: AwsAccount, *, on_retry: Callable[[str], None] | None = None
+    ) -> None:
         self.account = account
+        self.on_retry = on_retry
         self._clients: dict[tuple[str, str], Any] = {}
         self._session: boto3.Session | None = None
 
     def client(self, service: str, region: str) -> Any:
         key = (region, service)
         if key not in self._clients:
-            self._clients[key] = self.session().client(
+            client = self.session().client(
                 service,
                 region_name=region,
                 endpoint_url=self.account.endpoint_url or None,
                 config=CLIENT_CONFIG,
             )
+            if self.on_retry is not None:
+                client.meta.events.register("needs-retry", self._report_retry)
+            self._clients[key] = client
         return self._clients[key]
+
+    def _report_retry(
+        self,
+        response: tuple[Any, dict[str, Any]] | None = None,
+        operation: Any = None,
+        attempts: int = 0,
+        caught_exception: Exception | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Tell the user when AWS throttles or fails a call that botocore is about to retry."""
+        reason = ""
+        if caught_exception is not None:
+            reason = type(caught_exception).__name__
+        elif response is not None:
+            parsed = response[1] or {}
+            status = parsed.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            code = parsed.get("Error", {}).get("Code", "")
+            if code in THROTTLING_CODES or status >= 500:
+                reason = code or f"HTTP {status}"
+        if reason and self.on_retry is not None and attempts < MAX_ATTEMPTS:
+            name = getattr(operation, "name", "a call")
+            self.on_retry(f"AWS answered {name} with {reason}; retrying (attempt {attempts + 1}).")
 
     def session(self) -> boto3.Session:
         if self._session is None:

@@ -1,0 +1,145 @@
+"""The writers: creating releases and starting or cancelling deployments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from deployer.engine import targets_for
+from deployer.feeds import FeedError, image_reference
+from deployer.models import Deployment, Feed, Project, Release
+from deployer.releases import images_used, snapshot_documents, version_problem
+from deployer.tasklog import TaskLog
+from deployer.tasks import enqueue_deployment, start_next_waiting
+from deployer.variables import project_values
+from steps.document import DocumentError, document_to_data
+from steps.validation import validate
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from targets.models import Environment
+
+
+class ActionRefused(Exception):
+    """The action cannot be done; `messages` say why, each naming what to fix."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def create_release(
+    project: Project,
+    *,
+    version: str,
+    tags: Mapping[str, str],
+    notes: str = "",
+    user: User | None = None,
+) -> Release:
+    """Snapshot the project's steps and variables with one pinned tag per image.
+
+    `tags` maps each image's key (`feed/package`, see `ImageUse.key`) to its tag. Refused when
+    the project has no steps, the version is invalid or taken, a step is invalid for its literal
+    values, or an image has no usable tag.
+    """
+    steps = list(project.steps.all())
+    if not steps:
+        raise ActionRefused(["Add a step before creating a release."])
+    problems: list[str] = []
+    version = version.strip()
+    if problem := version_problem(version):
+        problems.append(problem)
+    elif project.releases.filter(version=version).exists():
+        problems.append(f"Version {version} already exists in {project.name}; choose another.")
+    documents = []
+    for step in steps:
+        try:
+            document = step.to_document()
+        except DocumentError as exc:
+            problems.append(f"Step {step.name} cannot be read: {exc}")
+            continue
+        documents.append(document)
+        problems.extend(
+            f"Step {step.name}: {issue.path}: {issue.message}" for issue in validate(document)
+        )
+    images = []
+    feeds = {feed.slug: feed for feed in Feed.objects.select_related("account")}
+    for use in images_used(documents):
+        tag = (tags.get(use.key) or "").strip()
+        feed = feeds.get(use.feed)
+        if feed is None:
+            problems.append(f"Image {use.package}: the feed “{use.feed}” does not exist.")
+            continue
+        if not tag:
+            problems.append(f"Image {use.package}: choose a tag.")
+            continue
+        try:
+            reference = image_reference(feed, use.package, tag)
+        except FeedError as exc:
+            problems.append(f"Image {use.package}: {exc.message}")
+            continue
+        images.append({"feed": use.feed, "package": use.package, "tag": tag, "image": reference})
+    if problems:
+        raise ActionRefused(problems)
+    snapshot = {
+        "project": {"id": project.pk, "name": project.name, "slug": project.slug},
+        "steps": [{"name": d.name, "document": document_to_data(d)} for d in documents],
+        "variables": [value.to_snapshot() for value in project_values(project)],
+        "images": images,
+    }
+    try:
+        with transaction.atomic():
+            return Release.objects.create(
+                project=project, version=version, notes=notes, snapshot=snapshot, created_by=user
+            )
+    except IntegrityError as exc:  # a concurrent release took the version first
+        raise ActionRefused([f"Version {version} already exists in {project.name}."]) from exc
+
+
+def start_deployment(release: Release, environment: Environment, user: User | None) -> Deployment:
+    """Queue a deployment of the release to the environment; the worker picks it up on commit.
+
+    Refused when a step has no ECS cluster target with its roles in the environment.
+    """
+    problems = []
+    for document in snapshot_documents(release):
+        if not targets_for(document, environment.pk):
+            roles = ", ".join(document.target_roles) or "(none)"
+            problems.append(
+                f"No ECS cluster targets with role {roles} in environment {environment.name}."
+            )
+    if problems:
+        raise ActionRefused(problems)
+    with transaction.atomic():
+        deployment = Deployment.objects.create(
+            release=release, environment=environment, created_by=user
+        )
+        who = f" by {user.get_username()}" if user else ""
+        TaskLog(deployment).info(
+            f"Queued{who}: release {release.version} of {release.project.name} to "
+            f"{environment.name}."
+        )
+        transaction.on_commit(lambda: enqueue_deployment(deployment.pk))
+    return deployment
+
+
+def cancel_deployment(deployment: Deployment, user: User | None) -> None:
+    """Cancel a queued deployment at once; ask a running one to stop at its next poll."""
+    who = f" by {user.get_username()}" if user else ""
+    cancelled_now = Deployment.objects.filter(
+        pk=deployment.pk, status=Deployment.Status.QUEUED
+    ).update(status=Deployment.Status.CANCELLED, finished=timezone.now(), phase="")
+    if cancelled_now:
+        TaskLog(deployment).warning(f"Cancelled{who} before it started.")
+        start_next_waiting(deployment)
+        return
+    if Deployment.objects.filter(pk=deployment.pk, status=Deployment.Status.RUNNING).update(
+        cancel_requested=True
+    ):
+        TaskLog(deployment).warning(
+            f"Cancellation requested{who}; the deployment stops at its next poll."
+        )

@@ -1,0 +1,425 @@
+"""Running a deployment: claim it, deploy each step to each matching target, record the outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from deployer.aws.cloudformation import Cancelled, Poller, StackWorkflow, TimedOut
+from deployer.aws.ecs import RolloutWatch, service_of_stack
+from deployer.aws.errors import AwsError
+from deployer.aws.session import ClientFactory
+from deployer.models import Deployment
+from deployer.releases import snapshot_documents, snapshot_images, snapshot_variables
+from deployer.tasklog import TaskLog
+from deployer.variables import DeploymentFacts, Masker, deployment_variables, masker_for
+from steps.document import DocumentError, StepDocument
+from steps.naming import automatic_tags
+from steps.preflight import PreflightError, ensure_deployable
+from steps.substitution import substitute_step
+from steps.template import DeployContext
+from targets.models import ClusterTarget
+
+logger = logging.getLogger(__name__)
+
+VALIDATION_ERROR = "ECS-Deploy-ValidationError"
+DEPLOY_FAILED = "ECS-Deployment-DeployFailed"
+ROLLOUT_FAILED = "ECS-Deployment-RolloutFailed"
+TIMEOUT = "ECS-Deployment-Timeout"
+AWS_ERROR = "ECS-Deployment-AwsError"
+NO_TARGETS = "ECS-Deployment-NoTargets"
+
+
+class DeploymentFailed(Exception):
+    """Ends the deployment as Failed with an error code and the first reason."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+def targets_for(document: StepDocument, environment_id: int) -> list[ClusterTarget]:
+    roles = document.target_roles if isinstance(document.target_roles, list) else []
+    return list(
+        ClusterTarget.objects.filter(environments=environment_id, roles__name__in=roles)
+        .select_related("account")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def blocking_deployment(deployment: Deployment) -> Deployment | None:
+    """An earlier unfinished deployment of the same project to the same environment.
+
+    Every step of a project deploys to the same stacks in one environment, so serialising per
+    project and environment keeps one operation at a time per stack.
+    """
+    return (
+        Deployment.objects.filter(
+            release__project_id=deployment.release.project_id,
+            environment_id=deployment.environment_id,
+            status__in=Deployment.UNFINISHED,
+            pk__lt=deployment.pk,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def claim(deployment_id: int, worker: str) -> Deployment | None:
+    """Take the deployment if it is queued, or running on a worker that stopped heartbeating.
+
+    A conditional UPDATE: of two workers (or two copies of one queue message) only one wins.
+    """
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.STALE_AFTER_SECONDS)
+    won = (
+        Deployment.objects.filter(pk=deployment_id)
+        .filter(
+            Q(status=Deployment.Status.QUEUED)
+            | Q(status=Deployment.Status.RUNNING, heartbeat__lt=stale)
+        )
+        .update(
+            status=Deployment.Status.RUNNING,
+            worker=worker,
+            heartbeat=now,
+            attempt=F("attempt") + 1,
+            started=Coalesce("started", now),
+        )
+    )
+    if not won:
+        return None
+    return Deployment.objects.select_related("release__project", "environment", "created_by").get(
+        pk=deployment_id
+    )
+
+
+@dataclass
+class StepOutcome:
+    outputs: dict[str, str]
+
+
+class DeploymentRun:
+    """One attempt at a claimed deployment, in one worker."""
+
+    # The clock that timeouts are measured on (a test can make minutes pass in moments).
+    clock = staticmethod(time.monotonic)
+
+    def __init__(self, deployment: Deployment, worker: str) -> None:
+        self.deployment = deployment
+        self.worker = worker
+        self.release = deployment.release
+        self.environment = deployment.environment
+        self.masker = Masker()
+        self.log = TaskLog(deployment, self.masker)
+        self.started_at = timezone.now() - dt.timedelta(seconds=1)
+        self._last_beat = time.monotonic()
+        self.poll_seconds = settings.POLL_SECONDS
+
+    # The run
+
+    def run(self) -> None:
+        deployment = self.deployment
+        if deployment.attempt > 1:
+            self.log.warning(
+                f"Resuming (attempt {deployment.attempt}): the worker running this deployment "
+                "stopped answering. The stack workflow picks up each stack where it is."
+            )
+        self.log.info(
+            f"Deploying {self.release.project.name} release {self.release.version} to "
+            f"{self.environment.name} (worker {self.worker})."
+        )
+        try:
+            outputs = self._deploy_all()
+        except DeploymentFailed as exc:
+            self._finish(Deployment.Status.FAILED, exc.code, exc.reason)
+        except Cancelled:
+            self.log.warning("Deployment cancelled.")
+            self._finish(Deployment.Status.CANCELLED)
+        except Exception as exc:  # a bug must still end the deployment, visibly
+            logger.exception("Deployment %s crashed", deployment.pk)
+            self.log.error(f"Internal error: {exc.__class__.__name__}: {exc}")
+            self._finish(Deployment.Status.FAILED, "Deployer-InternalError", str(exc))
+        else:
+            self.deployment.outputs = outputs
+            self._finish(Deployment.Status.SUCCESS)
+
+    def _deploy_all(self) -> dict[str, dict[str, str]]:
+        documents = snapshot_documents(self.release)
+        values = snapshot_variables(self.release)
+        self.masker.secrets |= masker_for(values).secrets
+        plan: list[tuple[StepDocument, list[ClusterTarget]]] = []
+        for document in documents:
+            targets = targets_for(document, self.environment.pk)
+            if not targets:
+                roles = ", ".join(document.target_roles) or "(none)"
+                raise DeploymentFailed(
+                    NO_TARGETS,
+                    f"No ECS cluster targets with role {roles} in environment "
+                    f"{self.environment.name}.",
+                )
+            plan.append((document, targets))
+        outputs: dict[str, dict[str, str]] = {}
+        for document, targets in plan:
+            for target in targets:
+                with self.phase(f"Step {document.name} on {target.name}"):
+                    outputs[document.name] = self._deploy_step(document, target, values)
+        return outputs
+
+    def _deploy_step(
+        self, document: StepDocument, target: ClusterTarget, values: list[Any]
+    ) -> dict[str, str]:
+        facts = DeploymentFacts(
+            project_name=self.release.project.name,
+            project_id=self.release.project_id,
+            environment_name=self.environment.name,
+            environment_id=self.environment.pk,
+            release_number=self.release.version,
+            deployment_id=self.deployment.pk,
+            created_by=self.deployment.created_by.get_username()
+            if self.deployment.created_by
+            else "",
+            step_name=str(document.name),
+            machine_name=target.name,
+            region=target.region,
+            cluster_name=target.cluster_name,
+            images=tuple(snapshot_images(self.release)),
+        )
+        variables, _ = deployment_variables(values, self.environment.pk, facts)
+        sensitive = {v.name for v in values if v.sensitive}
+        with self.phase("Substituting variables and validating"):
+            substitution = substitute_step(document, variables, sensitive)
+            for secret in substitution.derived_secrets:
+                self.masker.add(secret)
+            if not substitution.ok or substitution.document is None:
+                self._validation_failed(substitution.findings())
+            substituted = substitution.document
+            assert substituted is not None
+            context = DeployContext(
+                cluster_name=target.cluster_name,
+                region=target.region,
+                environment_name=self.environment.name,
+                images={image.package: image.image for image in facts.images},
+                automatic_tags=tuple(automatic_tags(variables)),
+                user_stack_tags=tuple((t.key, t.value) for t in substituted.tags.tags),
+            )
+            try:
+                template_yaml = ensure_deployable(substituted, context)
+            except PreflightError as exc:
+                self._validation_failed([str(f) for f in exc.findings])
+            except DocumentError as exc:
+                self._validation_failed([str(p) for p in exc.problems])
+        stack_name = context.stack_name(substituted)
+        self._save_artifacts(document.name, template_yaml, substitution.data)
+        poller = self._poller(substituted)
+        factory = ClientFactory(target.account, on_retry=self.log.warning)
+        try:
+            return self._run_stack(
+                substituted, target, factory, stack_name, template_yaml, context, poller
+            )
+        except AwsError as exc:
+            raise DeploymentFailed(AWS_ERROR, exc.message) from exc
+        except TimedOut as exc:
+            self.log.error(str(exc))
+            raise DeploymentFailed(TIMEOUT, str(exc)) from exc
+        except Cancelled:
+            workflow = StackWorkflow(
+                factory.client("cloudformation", target.region),
+                stack_name,
+                template_yaml,
+                log=self._log_callback,
+                poller=Poller(sleep=time.sleep),
+                started_at=self.started_at,
+            )
+            try:
+                self.log.warning(workflow.cancel_update())
+            except AwsError as exc:
+                self.log.warning(f"Could not cancel the stack update: {exc.message}")
+            raise
+
+    def _run_stack(
+        self,
+        document: StepDocument,
+        target: ClusterTarget,
+        factory: ClientFactory,
+        stack_name: str,
+        template_yaml: str,
+        context: DeployContext,
+        poller: Poller,
+    ) -> dict[str, str]:
+        wait = document.deployment_options.wait != "dont_wait"
+        parameters = []
+        if "LogGroupName" in (yaml.safe_load(template_yaml).get("Parameters") or {}):
+            # The template's default, /ecs/<task definition name>, is the same for every
+            # environment: two stacks in one account and region would both create that log group
+            # and the second would fail. The stack's own name is unique, so name the group after it.
+            parameters.append(
+                {"ParameterKey": "LogGroupName", "ParameterValue": f"/ecs/{stack_name}"}
+            )
+        workflow = StackWorkflow(
+            factory.client("cloudformation", target.region),
+            stack_name,
+            template_yaml,
+            parameters=parameters,
+            tags=[{"Key": t.key, "Value": t.value} for t in context.stack_tags()],
+            log=self._log_callback,
+            poller=poller,
+            started_at=self.started_at,
+            poll_seconds=self.poll_seconds,
+        )
+        with self.phase(f"CloudFormation stack {stack_name}"):
+            result = workflow.run(wait=wait)
+        if not result.ok and wait:
+            self.log.error(
+                f"{DEPLOY_FAILED}: stack {stack_name} ended {result.status}"
+                + (f": {result.status_reason}" if result.status_reason else "")
+            )
+            for event in result.failed_events:
+                self.log.error(f"  {event}")
+            self._explain_with_stopped_tasks(factory, target, result.stack_id)
+            first = next((e.reason for e in result.failed_events if e.reason), result.status_reason)
+            raise DeploymentFailed(DEPLOY_FAILED, first or f"Stack ended {result.status}.")
+        outputs = {
+            "ServiceName": result.outputs.get("ServiceName", ""),
+            "ClusterName": result.outputs.get("ClusterName", target.cluster_name),
+            "CloudFormationStackName": stack_name,
+            "TaskDefinitionFamily": result.outputs.get("TaskDefinitionFamily", ""),
+            "TaskDefinitionRevision": result.outputs.get("TaskDefinitionArn", "").rsplit(":", 1)[
+                -1
+            ],
+            "Region": target.region,
+            "StackId": result.stack_id,
+        }
+        if not wait:
+            self.log.info("Not waiting for the stack or the tasks (deployment option: don't wait).")
+            return outputs
+        task_definition_arn = result.outputs.get("TaskDefinitionArn", "")
+        if task_definition_arn and outputs["ServiceName"]:
+            with self.phase(f"ECS rollout of {outputs['ServiceName']}"):
+                rollout = RolloutWatch(
+                    factory.client("ecs", target.region),
+                    cluster=target.cluster_name,
+                    service=outputs["ServiceName"],
+                    task_definition_arn=task_definition_arn,
+                    log=self._log_callback,
+                    poller=poller,
+                    started_at=self.started_at,
+                    on_counts=self._save_counts,
+                    poll_seconds=self.poll_seconds,
+                ).run()
+            if not rollout.ok:
+                self.log.error(f"{ROLLOUT_FAILED}: {rollout.message}")
+                raise DeploymentFailed(ROLLOUT_FAILED, rollout.message)
+            self.log.info(rollout.message)
+        for name, value in outputs.items():
+            self.log.info(
+                f"Output variable Octopus.Action[{document.name}].Output.{name} = {value}"
+            )
+        return outputs
+
+    # Helpers
+
+    def _explain_with_stopped_tasks(
+        self, factory: ClientFactory, target: ClusterTarget, stack_id: str
+    ) -> None:
+        """After a failed stack operation, show why the service's new tasks stopped, if any did."""
+        try:
+            service = service_of_stack(factory.client("cloudformation", target.region), stack_id)
+            if service is None:
+                return
+            RolloutWatch(
+                factory.client("ecs", target.region),
+                cluster=target.cluster_name,
+                service=service,
+                task_definition_arn="",
+                log=self._log_callback,
+                poller=Poller(sleep=time.sleep),
+                started_at=self.started_at,
+            ).report_stopped_tasks(any_task_definition=True)
+        except AwsError as exc:
+            self.log.warning(f"Could not read the service's stopped tasks: {exc.message}")
+
+    def _validation_failed(self, findings: list[str]) -> None:
+        self.log.error(f"{VALIDATION_ERROR}: the step is not valid after substitution:")
+        for finding in findings:
+            self.log.error(f"  {finding}")
+        raise DeploymentFailed(VALIDATION_ERROR, findings[0] if findings else "invalid step")
+
+    def _poller(self, document: StepDocument) -> Poller:
+        deadline = None
+        options = document.deployment_options
+        if options.wait == "wait_with_timeout" and isinstance(options.timeout_minutes, int):
+            deadline = self.clock() + options.timeout_minutes * 60
+        return Poller(
+            sleep=self._sleep,
+            cancelled=self._cancel_requested,
+            deadline=deadline,
+            started=self.clock(),
+            monotonic=self.clock,
+        )
+
+    def _sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+        self._beat()
+
+    def _beat(self) -> None:
+        if time.monotonic() - self._last_beat >= settings.HEARTBEAT_SECONDS:
+            Deployment.objects.filter(pk=self.deployment.pk, worker=self.worker).update(
+                heartbeat=timezone.now()
+            )
+            self._last_beat = time.monotonic()
+
+    def _cancel_requested(self) -> bool:
+        return Deployment.objects.filter(pk=self.deployment.pk, cancel_requested=True).exists()
+
+    def _log_callback(self, level: str, text: str) -> None:
+        self.log.write(level, text)
+
+    def _save_counts(self, counts: dict[str, int]) -> None:
+        Deployment.objects.filter(pk=self.deployment.pk).update(rollout=counts)
+
+    def _save_artifacts(self, step_name: str, template_yaml: str, data: dict[str, Any]) -> None:
+        artifacts = dict(self.deployment.artifacts)
+        artifacts[step_name] = {"template": self.masker.mask(template_yaml), "document": data}
+        self.deployment.artifacts = artifacts
+        Deployment.objects.filter(pk=self.deployment.pk).update(artifacts=artifacts)
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        Deployment.objects.filter(pk=self.deployment.pk).update(phase=name)
+        self.log.info(f"{name}: started")
+        began = time.monotonic()
+        try:
+            yield
+        except BaseException:
+            self.log.info(f"{name}: stopped after {time.monotonic() - began:.1f}s")
+            raise
+        self.log.info(f"{name}: finished in {time.monotonic() - began:.1f}s")
+
+    def _finish(self, status: str, code: str = "", reason: str = "") -> None:
+        self.log.write(
+            "error" if status == Deployment.Status.FAILED else "info",
+            f"Deployment {dict(Deployment.Status.choices)[status]}.",
+        )
+        with transaction.atomic():
+            Deployment.objects.filter(pk=self.deployment.pk, worker=self.worker).update(
+                status=status,
+                finished=timezone.now(),
+                failure_code=code,
+                failure_reason=self.masker.mask(reason),
+                outputs=self.deployment.outputs,
+                phase="",
+            )

@@ -1,0 +1,116 @@
+"""A fast sandbox, seeded, and a project with one step deploying the demo image to it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from deployer.actions import create_release
+from deployer.models import Deployment, Project, Release
+from deployer.sandbox.seed import SeedResult, seed_aws
+from deployer.sandbox.server import SandboxServer
+from deployer.tasks import run_deployment
+from steps.document import load_document
+from steps.models import Step
+from targets.models import Environment
+
+STEP = """
+version: 1
+name: Deploy web
+target_roles: [web-cluster]
+configuration: {{task_definition_name: {family}}}
+task_size: {{cpu: 256, memory: 512}}
+network:
+  security_group_ids: [{security_group}]
+  subnet_ids: [{subnets}]
+containers:
+  - name: web
+    image: {{feed: sandbox-ecr, package: demo/web}}
+    port_mappings: [{{container_port: 80, protocol: tcp}}]
+deployment: {{desired_count: 2}}
+"""
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    with SandboxServer(speed=100) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def seeded_aws(sandbox: SandboxServer) -> SeedResult:
+    return seed_aws(sandbox.url)
+
+
+@pytest.fixture
+def seeded(
+    db: None, sandbox: SandboxServer, seeded_aws: SeedResult, settings: object
+) -> SeedResult:
+    settings.POLL_SECONDS = 0.05  # type: ignore[attr-defined]
+    call_command("seed_sandbox", url=sandbox.url, stdout=StringIO())
+    return seeded_aws
+
+
+@pytest.fixture
+def deployer_user(db: None) -> User:
+    """Dev, who deploys."""
+    return User.objects.create_user("dev", password="dev-password-123")
+
+
+@pytest.fixture
+def project(seeded: SeedResult, request: pytest.FixtureRequest) -> Project:
+    project = Project.objects.create(name="Web", slug="web")
+    # Each test gets its own task definition family, hence its own stack.
+    name = request.node.name.removeprefix("test_")
+    digest = hashlib.sha1(name.encode()).hexdigest()[:6]
+    family = f"web-{re.sub(r'[^A-Za-z0-9]+', '-', name)[:40].strip('-')}-{digest}"
+    document = load_document(
+        STEP.format(
+            family=family,
+            security_group=seeded.security_group_id,
+            subnets=", ".join(seeded.subnet_ids),
+        )
+    )
+    Step.from_document(project, document).save()
+    return project
+
+
+@pytest.fixture
+def release_with(project: Project, deployer_user: User) -> Callable[..., Release]:
+    def make(tag: str = "1.0.0", version: str | None = None) -> Release:
+        count = project.releases.count()
+        return create_release(
+            project,
+            version=version or f"1.0.{count}",
+            tags={"sandbox-ecr/demo/web": tag},
+            user=deployer_user,
+        )
+
+    return make
+
+
+@pytest.fixture
+def deploy(deployer_user: User) -> Callable[..., Deployment]:
+    """Queue a deployment and run it in this process, as a worker would."""
+
+    def run(release: Release, environment: str = "Development") -> Deployment:
+        from deployer.actions import start_deployment
+
+        deployment = start_deployment(
+            release, Environment.objects.get(name=environment), deployer_user
+        )
+        run_deployment(deployment.pk)
+        deployment.refresh_from_db()
+        return deployment
+
+    return run
+
+
+def log_text(deployment: Deployment) -> str:
+    return "\n".join(deployment.log_lines.values_list("text", flat=True))

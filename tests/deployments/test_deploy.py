@@ -1,0 +1,185 @@
+"""Deploying releases to the sandbox: create, no-op, new image, failures and recovery."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from deployer.models import Deployment, Release
+from tests.deployments.conftest import log_text
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_first_deploy_creates_the_stack_and_runs_the_tasks(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    deployment = deploy(release_with("1.0.0"))
+    log = log_text(deployment)
+    assert deployment.status == "success", log
+    assert "Creating stack cf-ecs-development-" in log
+    assert "CREATE_COMPLETE" in log
+    assert "The ECS deployment completed: 2 of 2 tasks running." in log
+    outputs = deployment.outputs["Deploy web"]
+    assert outputs["ClusterName"] == "development"
+    assert outputs["CloudFormationStackName"].startswith("cf-ecs-development-")
+    assert outputs["TaskDefinitionRevision"] == "1"
+    assert outputs["Region"] == "us-east-1"
+    assert deployment.rollout == {"desired": 2, "running": 2, "pending": 0, "failed": 0}
+
+
+def test_redeploying_a_release_succeeds_on_the_same_service(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    release = release_with("1.0.0")
+    first = deploy(release)
+    again = deploy(release)
+    assert first.status == again.status == "success", log_text(again)
+    # The stack's tags name the deployment, so a redeploy is an update, never a new stack.
+    assert again.outputs["Deploy web"]["StackId"] == first.outputs["Deploy web"]["StackId"]
+    assert again.outputs["Deploy web"]["ServiceName"] == first.outputs["Deploy web"]["ServiceName"]
+
+
+def test_a_resumed_deployment_finds_the_stack_up_to_date(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    import datetime as dt
+
+    from deployer.tasks import run_deployment
+
+    deployment = deploy(release_with("1.0.0"))
+    # As if the worker died after the stack was updated but before it recorded the outcome.
+    Deployment.objects.filter(pk=deployment.pk).update(
+        status="running", heartbeat=deployment.created - dt.timedelta(hours=1)
+    )
+    assert run_deployment(deployment.pk) == "done"
+    deployment.refresh_from_db()
+    log = log_text(deployment)
+    assert deployment.status == "success", log
+    assert deployment.attempt == 2
+    assert "Resuming (attempt 2)" in log
+    assert "No updates are to be performed: the stack already matches." in log
+
+
+def test_a_new_image_tag_repoints_the_service(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    first = deploy(release_with("1.0.0"))
+    second = deploy(release_with("1.1.0"))
+    assert second.status == "success", log_text(second)
+    assert "Updating stack" in log_text(second)
+    assert "UPDATE_COMPLETE" in log_text(second)
+    assert second.outputs["Deploy web"]["TaskDefinitionRevision"] == "2"
+    assert first.outputs["Deploy web"]["ServiceName"] == second.outputs["Deploy web"]["ServiceName"]
+
+
+def test_a_crashing_image_fails_with_the_exit_code_and_a_good_release_recovers(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    assert deploy(release_with("1.0.0")).status == "success"
+    crashed = deploy(release_with("2.1.0-crash"))
+    log = log_text(crashed)
+    assert crashed.status == "failed", log
+    assert "exit code 1" in log
+    assert "Essential container in task exited" in log
+    assert crashed.failure_code in {"ECS-Deployment-DeployFailed", "ECS-Deployment-RolloutFailed"}
+    recovered = deploy(release_with("2.0.0"))
+    assert recovered.status == "success", log_text(recovered)
+
+
+def test_a_missing_cluster_fails_then_the_stack_is_recreated(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    from targets.models import ClusterTarget
+
+    target = ClusterTarget.objects.get(name="sandbox-development")
+    target.cluster_name = "no-such-cluster"
+    target.save()
+    failed = deploy(release_with("1.0.0"))
+    log = log_text(failed)
+    assert failed.status == "failed", log
+    assert failed.failure_code == "ECS-Deployment-DeployFailed"
+    assert "ROLLBACK_COMPLETE" in log
+    target.cluster_name = "development"
+    target.save()
+    # Same stack name needs the same cluster name; recreate it from its failed state.
+    target.cluster_name = "no-such-cluster"
+    target.save()
+    import boto3
+
+    from deployer.aws.session import ClientFactory
+
+    ClientFactory(target.account).client("ecs", "us-east-1").create_cluster(
+        clusterName="no-such-cluster"
+    )
+    retried = deploy(release_with("1.0.0"))
+    assert retried.status == "success", log_text(retried)
+    assert "cannot be updated; deleting it to create it again" in log_text(retried)
+    del boto3
+
+
+def test_invalid_values_after_substitution_stop_before_any_aws_call(
+    release_with: Callable[..., Release],
+    deploy: Callable[..., Deployment],
+    sandbox: object,
+) -> None:
+    from deployer.models import Variable
+    from steps.models import Step
+
+    step = Step.objects.get()
+    step.document["task_size"]["memory"] = "#{Memory}"
+    step.save()
+    Variable.objects.create(project=step.project, name="Memory", value="3072")
+    deployment = deploy(release_with("1.0.0"))
+    log = log_text(deployment)
+    assert deployment.status == "failed"
+    assert deployment.failure_code == "ECS-Deploy-ValidationError"
+    assert "task_size.memory: 3072 MiB is not valid with 256 CPU units" in log
+    assert "Creating stack" not in log
+
+
+def test_no_matching_target_is_refused_when_queueing(release_with: Callable[..., Release]) -> None:
+    from deployer.actions import ActionRefused, start_deployment
+    from targets.models import ClusterTarget, Environment
+
+    ClusterTarget.objects.filter(name="sandbox-production").delete()
+    with pytest.raises(ActionRefused) as refused:
+        start_deployment(release_with("1.0.0"), Environment.objects.get(name="Production"), None)
+    assert refused.value.messages == [
+        "No ECS cluster targets with role web-cluster in environment Production."
+    ]
+
+
+def test_dont_wait_succeeds_once_the_stack_operation_is_accepted(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    from steps.models import Step
+
+    step = Step.objects.get()
+    step.document["deployment_options"]["wait"] = "dont_wait"
+    step.save()
+    deployment = deploy(release_with("1.0.0"))
+    log = log_text(deployment)
+    assert deployment.status == "success", log
+    assert "Not waiting for the stack or the tasks" in log
+    assert "ECS rollout" not in log
+
+
+def test_sensitive_values_are_masked_in_the_log(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    from deployer.models import Variable
+    from steps.models import Step
+
+    step = Step.objects.get()
+    step.document["configuration"]["task_definition_name"] = "#{Family}"
+    step.save()
+    Variable.objects.create(
+        project=step.project, name="Family", secret_value="webSecretFamily", is_sensitive=True
+    )
+    deployment = deploy(release_with("1.0.0"))
+    log = log_text(deployment)
+    assert deployment.status == "success", log
+    assert "webSecretFamily" not in log
+    assert "********" in log
