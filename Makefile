@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/deployer
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint test-sqlite test-postgres install install-test chromium bench clean
 

@@ -106,8 +106,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
-    # Tests use an on-disk database too, so they exercise WAL and can inspect the file.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-deployer.sqlite3")}
+    # Tests use an on-disk database too, so they exercise WAL and can inspect the file; one per
+    # process, so test runs side by side never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-deployer-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -152,6 +153,11 @@ if env_bool("DEPLOYER_BEHIND_PROXY", False):
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# How often a deployment polls AWS while waiting, and when a silent worker counts as gone.
+POLL_SECONDS = float(os.environ.get("DEPLOYER_POLL_SECONDS", "5"))
+HEARTBEAT_SECONDS = float(os.environ.get("DEPLOYER_HEARTBEAT_SECONDS", "15"))
+STALE_AFTER_SECONDS = float(os.environ.get("DEPLOYER_STALE_AFTER_SECONDS", "120"))
 
 QUEUE_BROKER = os.environ.get("DEPLOYER_QUEUE_BROKER", "orm")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
