@@ -27,10 +27,8 @@ if TYPE_CHECKING:
 DOCKER_HUB_SLUG = "docker-hub"
 DOCKER_HUB_HOST = "docker.io"
 DOCKER_HUB_ALIASES = {"docker.io", "index.docker.io", "registry-1.docker.io"}
-# Overridable (settings.DOCKER_HUB_URL) so a mirror, or a test, can stand in for Docker Hub.
-DEFAULT_DOCKER_HUB_URL = "https://registry-1.docker.io"
-# Seconds per connection attempt and per read (settings.FEED_TIMEOUT): a form waits on this.
-DEFAULT_TIMEOUT = 10.0
+# settings.DOCKER_HUB_URL lets a mirror, or a test, stand in for Docker Hub; settings.FEED_TIMEOUT
+# is the seconds per connection attempt and per read, which a form waits on.
 PAGE_SIZE = 1000
 # A registry whose Link headers never end must not keep a request busy forever.
 MAX_PAGES = 50
@@ -163,11 +161,11 @@ def version_sorted(tags: Iterable[str]) -> list[str]:
 
 
 def docker_hub_url() -> str:
-    return str(getattr(settings, "DOCKER_HUB_URL", DEFAULT_DOCKER_HUB_URL)).rstrip("/")
+    return str(settings.DOCKER_HUB_URL).rstrip("/")
 
 
 def feed_timeout() -> float:
-    return float(getattr(settings, "FEED_TIMEOUT", DEFAULT_TIMEOUT))
+    return float(settings.FEED_TIMEOUT)
 
 
 # Image names

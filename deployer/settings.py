@@ -159,6 +159,10 @@ POLL_SECONDS = float(os.environ.get("DEPLOYER_POLL_SECONDS", "5"))
 HEARTBEAT_SECONDS = float(os.environ.get("DEPLOYER_HEARTBEAT_SECONDS", "15"))
 STALE_AFTER_SECONDS = float(os.environ.get("DEPLOYER_STALE_AFTER_SECONDS", "120"))
 
+# Feeds: Docker Hub's registry (a mirror may stand in) and how long a registry may take to answer.
+DOCKER_HUB_URL = os.environ.get("DEPLOYER_DOCKER_HUB_URL", "https://registry-1.docker.io")
+FEED_TIMEOUT = float(os.environ.get("DEPLOYER_FEED_TIMEOUT", "10"))
+
 QUEUE_BROKER = os.environ.get("DEPLOYER_QUEUE_BROKER", "orm")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 Q_CLUSTER: dict[str, object] = {

@@ -137,7 +137,8 @@ def list_releases(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         if key not in latest:  # ordered newest first
             latest[key] = deployment
     rows = [
-        {"release": r, "cells": [latest.get((r.pk, e.pk)) for e in environments]} for r in releases
+        {"release": r, "cells": [(e, latest.get((r.pk, e.pk))) for e in environments]}
+        for r in releases
     ]
     return render(
         request,
