@@ -1,0 +1,182 @@
+"""Real `qcluster` workers: a killed worker's deployment is resumed, and two workers on the Redis
+broker and PostgreSQL drain twenty deployments with none lost or run twice."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from deployer.actions import create_release, start_deployment
+from deployer.models import Deployment, Project
+from deployer.sandbox.seed import seed_aws
+from deployer.sandbox.server import SandboxServer
+from deployer.tasks import run_deployment
+from steps.document import load_document
+from steps.models import Step
+from targets.models import Environment
+from tests.deployments.conftest import STEP, log_text
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+REDIS_URL = "redis://127.0.0.1:6379/7"
+
+
+def database_url() -> str:
+    """The test database, as a worker process started now must reach it."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return f"sqlite:///{db['NAME']}"
+
+
+def start_workers(count: int, **env: str) -> list[subprocess.Popen[bytes]]:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DEPLOYER_POLL_SECONDS": "0.1",
+        "DEPLOYER_HEARTBEAT_SECONDS": "0.5",
+        "DEPLOYER_WORKERS": "2",
+        **env,
+    }
+    return [
+        subprocess.Popen(
+            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "qcluster"],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for _ in range(count)
+    ]
+
+
+def stop(workers: list[subprocess.Popen[bytes]], sig: int = signal.SIGTERM) -> None:
+    for worker in workers:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, sig)
+    for worker in workers:
+        try:
+            worker.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(10)
+
+
+def make_project(index: int, aws: object) -> Project:
+    project = Project.objects.create(name=f"Scale {index}", slug=f"scale-{index}")
+    document = load_document(
+        STEP.format(
+            family=f"scale-{index}",
+            security_group=aws.security_group_id,  # type: ignore[attr-defined]
+            subnets=", ".join(aws.subnet_ids),  # type: ignore[attr-defined]
+        )
+    )
+    Step.from_document(project, document).save()
+    return project
+
+
+def wait_until(condition: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def slow_sandbox() -> Iterator[SandboxServer]:
+    # Slow enough that a deployment is still running when its worker is killed.
+    with SandboxServer(speed=4) as server:
+        yield server
+
+
+def test_a_killed_worker_leaves_a_deployment_that_another_worker_resumes(
+    slow_sandbox: SandboxServer, settings: object
+) -> None:
+    aws = seed_aws(slow_sandbox.url)
+    call_command("seed_sandbox", url=slow_sandbox.url, stdout=StringIO())
+    release = create_release(
+        make_project(0, aws), version="1.0.0", tags={"sandbox-ecr/demo/web": "1.0.0"}
+    )
+    workers = start_workers(1)
+    try:
+        deployment = start_deployment(release, Environment.objects.get(name="Development"), None)
+        wait_until(
+            lambda: deployment.log_lines.filter(text__startswith="Creating stack").exists(),
+            120,
+            "the worker to start creating the stack",
+        )
+    finally:
+        stop(workers, signal.SIGKILL)  # the machine died: no chance to clean up
+    deployment.refresh_from_db()
+    assert deployment.status == "running"
+    settings.STALE_AFTER_SECONDS = 1  # type: ignore[attr-defined]
+    settings.POLL_SECONDS = 0.1  # type: ignore[attr-defined]
+    time.sleep(1.5)
+    assert run_deployment(deployment.pk) == "done"
+    deployment.refresh_from_db()
+    log = log_text(deployment)
+    assert deployment.status == "success", log
+    assert deployment.attempt == 2
+    assert "Resuming (attempt 2)" in log
+    # The resumed attempt waited for the stack the dead worker started instead of racing it.
+    assert log.count("Creating stack") == 1
+
+
+@pytest.fixture
+def redis_queue() -> Iterator[None]:
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield
+    client.flushdb()
+
+
+def test_two_workers_on_redis_and_postgresql_drain_twenty_deployments(
+    sandbox: SandboxServer, redis_queue: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the scale-out configuration runs on PostgreSQL (make test's second run)")
+    from django_q.conf import Conf
+
+    # This process queues into Redis too, as every web server of a scaled-out install does.
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "REDIS", REDIS_URL)
+    aws = seed_aws(sandbox.url)
+    call_command("seed_sandbox", url=sandbox.url, stdout=StringIO())
+    releases = [
+        create_release(
+            make_project(i, aws), version="1.0.0", tags={"sandbox-ecr/demo/web": "1.0.0"}
+        )
+        for i in range(10)
+    ]
+    workers = start_workers(2, DEPLOYER_QUEUE_BROKER="redis", REDIS_URL=REDIS_URL)
+    try:
+        deployments = [
+            start_deployment(release, Environment.objects.get(name=name), None)
+            for release in releases
+            for name in ("Development", "Staging")
+        ]
+        unfinished = Deployment.objects.filter(status__in=Deployment.UNFINISHED)
+        wait_until(lambda: not unfinished.exists(), 240, "twenty deployments to finish")
+    finally:
+        stop(workers)
+    rows = Deployment.objects.filter(pk__in=[d.pk for d in deployments])
+    assert rows.count() == 20
+    assert sorted(rows.values_list("status", flat=True)) == ["success"] * 20
+    assert set(rows.values_list("attempt", flat=True)) == {1}  # none ran twice
+    for deployment in rows:
+        assert log_text(deployment).count("Deploying Scale") == 1
+    assert len(set(rows.values_list("worker", flat=True))) >= 2  # the work was shared
