@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -128,6 +128,9 @@ class DeploymentRun:
         self.started_at = timezone.now() - dt.timedelta(seconds=1)
         self._last_beat = time.monotonic()
         self.poll_seconds = settings.POLL_SECONDS
+        # Shared by every look at ECS in this run, so no event or stopped task is told twice.
+        self.seen_service_events: set[str] = set()
+        self.reported_tasks: set[str] = set()
 
     # The run
 
@@ -279,6 +282,7 @@ class DeploymentRun:
             poller=poller,
             started_at=self.started_at,
             poll_seconds=self.poll_seconds,
+            on_poll=self._live_rollout(factory, target),
         )
         with self.phase(f"CloudFormation stack {stack_name}"):
             result = workflow.run(wait=wait)
@@ -319,6 +323,8 @@ class DeploymentRun:
                     started_at=self.started_at,
                     on_counts=self._save_counts,
                     poll_seconds=self.poll_seconds,
+                    seen_events=self.seen_service_events,
+                    reported_tasks=self.reported_tasks,
                 ).run()
             if not rollout.ok:
                 self.log.error(f"{ROLLOUT_FAILED}: {rollout.message}")
@@ -331,6 +337,38 @@ class DeploymentRun:
         return outputs
 
     # Helpers
+
+    def _live_rollout(self, factory: ClientFactory, target: ClusterTarget) -> Callable[[str], None]:
+        """A stack poll hook that shows the service's rollout while CloudFormation waits on it."""
+        watch: RolloutWatch | None = None
+
+        def on_poll(stack_id: str) -> None:
+            nonlocal watch
+            try:
+                if watch is None:
+                    service = service_of_stack(
+                        factory.client("cloudformation", target.region), stack_id
+                    )
+                    if service is None:
+                        return  # not created yet
+                    watch = RolloutWatch(
+                        factory.client("ecs", target.region),
+                        cluster=target.cluster_name,
+                        service=service,
+                        task_definition_arn="",
+                        log=self._log_callback,
+                        poller=Poller(sleep=time.sleep),
+                        started_at=self.started_at,
+                        on_counts=self._save_counts,
+                        seen_events=self.seen_service_events,
+                        reported_tasks=self.reported_tasks,
+                    )
+                watch.watch_primary()
+            except AwsError as exc:
+                # Progress is a courtesy: the stack's own outcome decides the deployment.
+                self.log.verbose(f"Could not read the service's progress: {exc.message}")
+
+        return on_poll
 
     def _explain_with_stopped_tasks(
         self, factory: ClientFactory, target: ClusterTarget, stack_id: str
@@ -348,6 +386,8 @@ class DeploymentRun:
                 log=self._log_callback,
                 poller=Poller(sleep=time.sleep),
                 started_at=self.started_at,
+                seen_events=self.seen_service_events,
+                reported_tasks=self.reported_tasks,
             ).report_stopped_tasks(any_task_definition=True)
         except AwsError as exc:
             self.log.warning(f"Could not read the service's stopped tasks: {exc.message}")

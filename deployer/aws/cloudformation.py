@@ -117,6 +117,7 @@ class StackWorkflow:
         poller: Poller,
         started_at: dt.datetime,
         poll_seconds: float = 5.0,
+        on_poll: Callable[[str], None] | None = None,
     ) -> None:
         self.client = client
         self.stack_name = stack_name
@@ -128,6 +129,9 @@ class StackWorkflow:
         # Events before this moment belong to earlier deployments and are never shown.
         self.started_at = started_at
         self.poll_seconds = poll_seconds
+        # Called with the stack id at each poll while an operation runs, so the caller can show
+        # what CloudFormation is waiting on (the ECS rollout of the service it updates).
+        self.on_poll = on_poll
         self._seen_events: set[str] = set()
 
     def run(self, *, wait: bool = True) -> StackResult:
@@ -233,6 +237,8 @@ class StackWorkflow:
             self._log_new_events(stack_id)
             if not stack["StackStatus"].endswith("_IN_PROGRESS"):
                 return dict(stack)
+            if self.on_poll is not None:
+                self.on_poll(stack_id)
             self.poller.wait(self.poll_seconds, phase)
 
     # Events

@@ -69,44 +69,65 @@ class RolloutWatch:
     started_at: dt.datetime
     on_counts: Callable[[dict[str, int]], None] = lambda counts: None
     poll_seconds: float = 5.0
-    _seen_events: set[str] = field(default_factory=set)
-    _reported_tasks: set[str] = field(default_factory=set)
+    seen_events: set[str] = field(default_factory=set)
+    reported_tasks: set[str] = field(default_factory=set)
     _counts: dict[str, int] = field(default_factory=dict)
 
     def run(self) -> RolloutResult:
         phase = f"the rollout of service {self.service}"
         while True:
-            service = self._describe_service()
-            self._log_service_events(service)
-            self._report_stopped_tasks()
-            deployments = service.get("deployments", [])
-            ours = next(
-                (d for d in deployments if d.get("taskDefinition") == self.task_definition_arn),
-                None,
-            )
-            primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
-            if ours is not None:
-                self._update_counts(ours)
-                state = ours.get("rolloutState", "")
-                if state == "COMPLETED":
-                    return self._check_running_tasks(ours)
-                if state == "FAILED":
-                    return RolloutResult(
-                        ok=False,
-                        message=f"The ECS deployment failed: {ours.get('rolloutStateReason', '')}",
-                        stopped_tasks=sorted(self._reported_tasks),
-                    )
-            if primary is not None and primary.get("taskDefinition") != self.task_definition_arn:
+            result = self.tick()
+            if result is not None:
+                return result
+            self.poller.wait(self.poll_seconds, phase)
+
+    def tick(self) -> RolloutResult | None:
+        """Look once: log what changed; the result when the rollout has ended, else None."""
+        service = self._describe_service()
+        self._log_service_events(service)
+        self._report_stopped_tasks()
+        deployments = service.get("deployments", [])
+        ours = next(
+            (d for d in deployments if d.get("taskDefinition") == self.task_definition_arn), None
+        )
+        primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+        if ours is not None:
+            self._update_counts(ours)
+            state = ours.get("rolloutState", "")
+            if state == "COMPLETED":
+                return self._check_running_tasks(ours)
+            if state == "FAILED":
                 return RolloutResult(
                     ok=False,
-                    message=(
-                        "The service rolled back to "
-                        f"{primary.get('taskDefinition', 'an earlier task definition')}: "
-                        "the new tasks did not become healthy."
-                    ),
-                    stopped_tasks=sorted(self._reported_tasks),
+                    message=f"The ECS deployment failed: {ours.get('rolloutStateReason', '')}",
+                    stopped_tasks=sorted(self.reported_tasks),
                 )
-            self.poller.wait(self.poll_seconds, phase)
+        if primary is not None and primary.get("taskDefinition") != self.task_definition_arn:
+            return RolloutResult(
+                ok=False,
+                message=(
+                    "The service rolled back to "
+                    f"{primary.get('taskDefinition', 'an earlier task definition')}: "
+                    "the new tasks did not become healthy."
+                ),
+                stopped_tasks=sorted(self.reported_tasks),
+            )
+        return None
+
+    def watch_primary(self) -> None:
+        """While CloudFormation updates the service: show the PRIMARY deployment's progress.
+
+        The new task definition's ARN is not known until the stack says so, so this follows
+        whichever deployment is PRIMARY and reports any task stopped since the deployment began.
+        """
+        service = self._describe_service()
+        self._log_service_events(service)
+        self._report_stopped_tasks(any_task_definition=True)
+        primary = next(
+            (d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None
+        )
+        if primary is not None:
+            self._update_counts(primary)
 
     def _describe_service(self) -> dict[str, Any]:
         with aws_errors("ecs:DescribeServices"):
@@ -136,11 +157,11 @@ class RolloutWatch:
         fresh = []
         for event in service.get("events", []):  # newest first
             created = event.get("createdAt")
-            if event.get("id") in self._seen_events or (created and created < self.started_at):
+            if event.get("id") in self.seen_events or (created and created < self.started_at):
                 break
             fresh.append(event)
         for event in reversed(fresh):
-            self._seen_events.add(event["id"])
+            self.seen_events.add(event["id"])
             self.log("info", f"ECS: {event.get('message', '')}")
 
     def report_stopped_tasks(self, *, any_task_definition: bool = False) -> None:
@@ -156,7 +177,7 @@ class RolloutWatch:
             arns = self.client.list_tasks(
                 cluster=self.cluster, serviceName=self.service, desiredStatus="STOPPED"
             ).get("taskArns", [])
-        new = [arn for arn in arns if arn not in self._reported_tasks]
+        new = [arn for arn in arns if arn not in self.reported_tasks]
         if not new:
             return
         with aws_errors("ecs:DescribeTasks"):
@@ -169,12 +190,14 @@ class RolloutWatch:
                 any_task_definition and stopped_at is not None and stopped_at >= self.started_at
             )
             if not ours:
-                self._reported_tasks.add(task["taskArn"])
+                self.reported_tasks.add(task["taskArn"])
                 continue
             if task.get("lastStatus") != "STOPPED":
                 continue
-            self._reported_tasks.add(task["taskArn"])
-            self.log("error", describe_stopped_task(task))
+            self.reported_tasks.add(task["taskArn"])
+            # Old tasks drained by a rolling update stop too; only the others are failures.
+            drained = str(task.get("stoppedReason", "")).startswith("Scaling activity initiated by")
+            self.log("info" if drained else "error", describe_stopped_task(task))
 
     def _check_running_tasks(self, ours: dict[str, Any]) -> RolloutResult:
         desired = int(ours.get("desiredCount", 0))
@@ -196,7 +219,7 @@ class RolloutWatch:
             return RolloutResult(
                 ok=False,
                 message=f"The deployment completed but only {running} of {desired} tasks run.",
-                stopped_tasks=sorted(self._reported_tasks),
+                stopped_tasks=sorted(self.reported_tasks),
             )
         return RolloutResult(
             ok=True,

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
+from deployer.aws.session import ClientFactory
 from deployer.models import Deployment, Release
+from targets.models import AwsAccount as Account
 from tests.deployments.conftest import log_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -71,7 +73,14 @@ def test_a_new_image_tag_repoints_the_service(
     assert "Updating stack" in log_text(second)
     assert "UPDATE_COMPLETE" in log_text(second)
     assert second.outputs["Deploy web"]["TaskDefinitionRevision"] == "2"
-    assert first.outputs["Deploy web"]["ServiceName"] == second.outputs["Deploy web"]["ServiceName"]
+    service = second.outputs["Deploy web"]["ServiceName"]
+    assert first.outputs["Deploy web"]["ServiceName"] == service
+    # The old tasks were drained: only revision 2 runs now.
+    ecs = ClientFactory(Account.objects.get()).client("ecs", "us-east-1")
+    running = ecs.list_tasks(cluster="development", serviceName=service, desiredStatus="RUNNING")
+    tasks = ecs.describe_tasks(cluster="development", tasks=running["taskArns"])["tasks"]
+    assert len(tasks) == 2
+    assert {task["taskDefinitionArn"].rsplit(":", 1)[-1] for task in tasks} == {"2"}
 
 
 def test_a_crashing_image_fails_with_the_exit_code_and_a_good_release_recovers(
@@ -83,6 +92,8 @@ def test_a_crashing_image_fails_with_the_exit_code_and_a_good_release_recovers(
     assert crashed.status == "failed", log
     assert "exit code 1" in log
     assert "Essential container in task exited" in log
+    # Shown live, while CloudFormation was still waiting on the service.
+    assert log.index("exit code 1") < log.index("ECS-Deployment-DeployFailed")
     assert crashed.failure_code in {"ECS-Deployment-DeployFailed", "ECS-Deployment-RolloutFailed"}
     recovered = deploy(release_with("2.0.0"))
     assert recovered.status == "success", log_text(recovered)
@@ -117,6 +128,38 @@ def test_a_missing_cluster_fails_then_the_stack_is_recreated(
     assert retried.status == "success", log_text(retried)
     assert "cannot be updated; deleting it to create it again" in log_text(retried)
     del boto3
+
+
+def test_a_stack_operation_in_progress_is_waited_for(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from deployer.sandbox.server import SandboxServer
+
+    # Slow enough that the other operation is still running when the deployment looks.
+    slow = SandboxServer(speed=5).start()
+    call_command("seed_sandbox", url=slow.url, stdout=StringIO())
+    try:
+        _check_waits_for_operation_in_progress(release_with, deploy)
+    finally:
+        slow.stop()
+
+
+def _check_waits_for_operation_in_progress(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    first = deploy(release_with("1.0.0"))
+    stack = first.outputs["Deploy web"]["CloudFormationStackName"]
+    cloudformation = ClientFactory(Account.objects.get()).client("cloudformation", "us-east-1")
+    cloudformation.delete_stack(StackName=stack)  # someone else's operation, still running
+    second = deploy(release_with("1.1.0"))
+    log = log_text(second)
+    assert second.status == "success", log
+    assert f"Stack {stack} is DELETE_IN_PROGRESS; waiting for it." in log
+    assert log.index("waiting for it") < log.index("Creating stack")
 
 
 def test_invalid_values_after_substitution_stop_before_any_aws_call(

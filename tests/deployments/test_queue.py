@@ -151,3 +151,31 @@ def test_throttling_on_a_third_of_calls_still_succeeds_and_is_logged(
     log = log_text(deployment)
     assert deployment.status == "success", log
     assert "ThrottlingException; retrying" in log
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_deployments_of_two_stacks_run_in_parallel(
+    release_with: Callable[..., Release], seeded: object
+) -> None:
+    from django.db import connection
+
+    release = release_with("1.0.0")
+    development, staging = queue(release, "Development"), queue(release, "Staging")
+
+    def work(pk: int) -> None:
+        try:
+            run_deployment(pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(d.pk,)) for d in (development, staging)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    development.refresh_from_db()
+    staging.refresh_from_db()
+    assert development.status == staging.status == "success"
+    # Each started before the other finished.
+    assert development.started < staging.finished
+    assert staging.started < development.finished

@@ -174,3 +174,20 @@ def test_the_dashboard_shows_each_projects_current_release_per_environment(
     assert new.version in cells[0]
     assert old.version in cells[1]
     assert "badge" not in cells[2]
+
+
+def test_an_unreachable_feed_is_explained_and_a_typed_tag_still_works(
+    admin_client: Client, project: Project, settings: object
+) -> None:
+    settings.DOCKER_HUB_URL = "http://127.0.0.1:9"  # type: ignore[attr-defined]
+    settings.FEED_TIMEOUT = 1  # type: ignore[attr-defined]
+    step = Step.objects.get()
+    step.document["containers"][0]["image"] = {"feed": "docker-hub", "package": "nginx"}
+    step.save()
+    page = admin_client.get(reverse("releases:create", args=["web"])).content.decode()
+    assert "Type the tag instead." in page
+    response = admin_client.post(
+        reverse("releases:create", args=["web"]), {"version": "1.0.0", "tag_0": "1.27"}
+    )
+    assert response.status_code == 302
+    assert project.releases.get().snapshot["images"][0]["image"] == "docker.io/library/nginx:1.27"
