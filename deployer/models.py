@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from deployer.crypto import EncryptedTextField
 from targets.models import AwsAccount, Environment
@@ -168,6 +169,16 @@ class Deployment(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in self.UNFINISHED
+
+    @property
+    def elapsed(self) -> str:
+        """How long it has run (or ran), as "1m 05s"; empty before it starts."""
+        if self.started is None:
+            return ""
+        end = self.finished or timezone.now()
+        seconds = max(0, int((end - self.started).total_seconds()))
+        minutes, seconds = divmod(seconds, 60)
+        return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
 
 
 class TaskLogLine(models.Model):
