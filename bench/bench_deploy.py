@@ -43,7 +43,7 @@ from deployer.actions import create_release, start_deployment  # noqa: E402
 from deployer.models import Deployment, Project  # noqa: E402
 from deployer.sandbox.seed import seed_aws  # noqa: E402
 from deployer.sandbox.server import SandboxServer  # noqa: E402
-from steps.document import load_document  # noqa: E402
+from steps.document_io import load_document  # noqa: E402
 from steps.models import Step  # noqa: E402
 from steps.template import DeployContext, render_template  # noqa: E402
 from targets.models import Environment  # noqa: E402

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from steps.document import load_document  # noqa: E402
+from steps.document_io import load_document  # noqa: E402
 from steps.preflight import lint_template  # noqa: E402
 from steps.template import render_template  # noqa: E402
 

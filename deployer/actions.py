@@ -15,7 +15,8 @@ from deployer.releases import images_used, snapshot_documents, version_problem
 from deployer.tasklog import TaskLog
 from deployer.tasks import enqueue_deployment, start_next_waiting
 from deployer.variables import project_values
-from steps.document import DocumentError, document_to_data
+from steps.document import DocumentError
+from steps.document_io import document_to_data
 from steps.validation import validate
 
 if TYPE_CHECKING:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from deployer.variables import PackageImage, VariableValue
-from steps.document import StepDocument, document_from_data, is_expression
+from steps.document import StepDocument, is_expression
+from steps.document_io import document_from_data
 
 if TYPE_CHECKING:
     from deployer.models import Release

@@ -12,15 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
 from deployer.models import Project, slug_validator
-from steps.document import (
-    DocumentError,
-    DocumentProblem,
-    StepDocument,
-    document_to_data,
-    dump_document,
-    format_path,
-    load_document,
-)
+from steps.document import DocumentError, DocumentProblem, StepDocument, format_path
+from steps.document_io import document_to_data, dump_document, load_document
 from steps.models import Step
 from steps.validation import ValidationIssue, validate
 

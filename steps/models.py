@@ -7,7 +7,8 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
-from steps.document import StepDocument, document_from_data, document_to_data
+from steps.document import StepDocument
+from steps.document_io import document_from_data, document_to_data
 
 
 class Step(models.Model):

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 from deployer.http import HtmxHttpRequest
 from deployer.models import Project
 from deployer.variables import DeploymentFacts, deployment_variables, project_values
-from steps.document import DocumentError, dump_document
+from steps.document import DocumentError
+from steps.document_io import dump_document
 from steps.models import Step
 from steps.preflight import preflight
 from steps.substitution import substitute_step

@@ -7,14 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deployer.octostache import OctostacheError, referenced_names, render
-from steps.document import (
-    DocumentError,
-    DocumentProblem,
-    StepDocument,
-    document_from_data,
-    document_to_data,
-    format_path,
-)
+from steps.document import DocumentError, DocumentProblem, StepDocument, format_path
+from steps.document_io import document_from_data, document_to_data
 from steps.validation import validate
 
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from deployer.models import Project, Release
-from steps.document import load_document
+from steps.document_io import load_document
 from steps.models import Step
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from deployer.models import Deployment, Project, Release
 from deployer.sandbox.seed import SeedResult, seed_aws
 from deployer.sandbox.server import SandboxServer
 from deployer.tasks import run_deployment
-from steps.document import load_document
+from steps.document_io import load_document
 from steps.models import Step
 from targets.models import Environment
 

@@ -24,7 +24,7 @@ from deployer.models import Deployment, Project
 from deployer.sandbox.seed import seed_aws
 from deployer.sandbox.server import SandboxServer
 from deployer.tasks import run_deployment
-from steps.document import load_document
+from steps.document_io import load_document
 from steps.models import Step
 from targets.models import Environment
 from tests.deployments.conftest import STEP, log_text

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from deployer.models import Project
-from steps.document import load_document
+from steps.document_io import load_document
 from steps.models import Step
 
 pytestmark = pytest.mark.django_db

@@ -17,10 +17,12 @@ from steps.document import (
     HealthCheck,
     Image,
     StepDocument,
+    is_expression,
+)
+from steps.document_io import (
     document_from_data,
     document_to_data,
     dump_document,
-    is_expression,
     load_document,
     substitute_text,
 )

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from deployer.models import Project
-from steps.document import StepDocument, load_document
+from steps.document import StepDocument
+from steps.document_io import load_document
 from steps.models import Step
 from tests.steps.strategies import step_documents
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from steps.document import StepDocument, load_document
+from steps.document import StepDocument
+from steps.document_io import load_document
 from steps.preflight import (
     VALIDATION_ERROR_CODE,
     PreflightError,

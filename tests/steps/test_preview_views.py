@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from deployer.models import Project
-from steps.document import load_document
+from steps.document_io import load_document
 from steps.models import Step
 from targets.models import Environment
 from tests.conftest import make_project, make_target, make_variable

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from steps.document import load_document
+from steps.document_io import load_document
 from steps.substitution import substitute_step
 
 STEP = """

@@ -14,7 +14,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from moto import mock_aws
 
-from steps.document import StepDocument, load_document
+from steps.document import StepDocument
+from steps.document_io import load_document
 from steps.naming import StackTag
 from steps.preflight import lint_template, preflight
 from steps.template import (

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from steps.document import Deployment, TaskSize, document_from_data
+from steps.document import Deployment, TaskSize
+from steps.document_io import document_from_data
 from steps.validation import (
     FARGATE_MEMORY_BY_CPU,
     ValidationIssue,

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from deployer.models import Project
-from steps.document import load_document
+from steps.document_io import load_document
 from steps.models import Step
 
 pytestmark = pytest.mark.django_db

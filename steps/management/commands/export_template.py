@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 from django.core.management.base import BaseCommand, CommandError
 
-from steps.document import DocumentError, load_document
+from steps.document import DocumentError
+from steps.document_io import load_document
 from steps.substitution import substitute_step
 from steps.template import render_template
 
