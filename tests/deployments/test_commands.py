@@ -69,9 +69,10 @@ def test_deploy_release_streams_the_log_and_exits_0_on_success(
     out, _ = command(
         "deploy_release", "--project", "web", "--version", "0.0.1", "--environment", "development"
     )
-    assert "Deployment 1 queued: /deployments/1/" in out
+    deployment = Deployment.objects.get()
+    assert f"Deployment {deployment.pk} queued: /deployments/{deployment.pk}/" in out
     assert "Deployment Success." in out
-    assert Deployment.objects.get().status == "success"
+    assert deployment.status == "success"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
