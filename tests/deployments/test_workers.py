@@ -145,10 +145,17 @@ def redis_queue() -> Iterator[None]:
 
 
 def test_two_workers_on_redis_and_postgresql_drain_twenty_deployments(
-    sandbox: SandboxServer, redis_queue: None, monkeypatch: pytest.MonkeyPatch
+    redis_queue: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the scale-out configuration runs on PostgreSQL (make test's second run)")
+    # Four deployments at a time share two cores with the sandbox: a moderate speed keeps the
+    # sandbox's simulated deadlines (service stabilisation) clear of a busy machine's delays.
+    with SandboxServer(speed=25) as sandbox:
+        drain_twenty(sandbox, monkeypatch)
+
+
+def drain_twenty(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
     from django_q.conf import Conf
 
     # This process queues into Redis too, as every web server of a scaled-out install does.
@@ -162,7 +169,9 @@ def test_two_workers_on_redis_and_postgresql_drain_twenty_deployments(
         )
         for i in range(10)
     ]
-    workers = start_workers(2, DEPLOYER_QUEUE_BROKER="redis", REDIS_URL=REDIS_URL)
+    workers = start_workers(
+        2, DEPLOYER_QUEUE_BROKER="redis", REDIS_URL=REDIS_URL, DEPLOYER_POLL_SECONDS="0.3"
+    )
     try:
         deployments = [
             start_deployment(release, Environment.objects.get(name=name), None)
@@ -175,7 +184,10 @@ def test_two_workers_on_redis_and_postgresql_drain_twenty_deployments(
         stop(workers)
     rows = Deployment.objects.filter(pk__in=[d.pk for d in deployments])
     assert rows.count() == 20
-    assert sorted(rows.values_list("status", flat=True)) == ["success"] * 20
+    failures = {
+        d.pk: f"{d.failure_code}: {d.failure_reason}" for d in rows if d.status != "success"
+    }
+    assert not failures, failures
     assert set(rows.values_list("attempt", flat=True)) == {1}  # none ran twice
     for deployment in rows:
         assert log_text(deployment).count("Deploying Scale") == 1
