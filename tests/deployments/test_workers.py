@@ -75,11 +75,12 @@ def stop(workers: list[subprocess.Popen[bytes]], sig: int = signal.SIGTERM) -> N
             worker.wait(10)
 
 
-def make_project(index: int, aws: object) -> Project:
+def make_project(index: int, aws: object, prefix: str) -> Project:
+    # Each test its own families: moto's state outlives a sandbox server within one process.
     project = Project.objects.create(name=f"Scale {index}", slug=f"scale-{index}")
     document = load_document(
         STEP.format(
-            family=f"scale-{index}",
+            family=f"{prefix}-{index}",
             security_group=aws.security_group_id,  # type: ignore[attr-defined]
             subnets=", ".join(aws.subnet_ids),  # type: ignore[attr-defined]
         )
@@ -109,7 +110,7 @@ def test_a_killed_worker_leaves_a_deployment_that_another_worker_resumes(
     aws = seed_aws(slow_sandbox.url)
     call_command("seed_sandbox", url=slow_sandbox.url, stdout=StringIO())
     release = create_release(
-        make_project(0, aws), version="1.0.0", tags={"sandbox-ecr/demo/web": "1.0.0"}
+        make_project(0, aws, "killed"), version="1.0.0", tags={"sandbox-ecr/demo/web": "1.0.0"}
     )
     workers = start_workers(1)
     try:
@@ -165,7 +166,7 @@ def drain_twenty(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Non
     call_command("seed_sandbox", url=sandbox.url, stdout=StringIO())
     releases = [
         create_release(
-            make_project(i, aws), version="1.0.0", tags={"sandbox-ecr/demo/web": "1.0.0"}
+            make_project(i, aws, "scale"), version="1.0.0", tags={"sandbox-ecr/demo/web": "1.0.0"}
         )
         for i in range(10)
     ]
