@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -105,11 +104,6 @@ def claim(deployment_id: int, worker: str) -> Deployment | None:
     return Deployment.objects.select_related("release__project", "environment", "created_by").get(
         pk=deployment_id
     )
-
-
-@dataclass
-class StepOutcome:
-    outputs: dict[str, str]
 
 
 class DeploymentRun:

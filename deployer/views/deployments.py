@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import yaml
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -88,8 +89,6 @@ def download_artifact(request: HtmxHttpRequest, pk: int, step: str, kind: str) -
     if kind == "template":
         body, name = artifact["template"], f"{step}.cloudformation.yaml"
     else:
-        import yaml
-
         body = yaml.safe_dump(artifact["document"], sort_keys=False)
         name = f"{step}.step.yaml"
     response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
