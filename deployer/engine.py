@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import yaml
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -232,20 +231,6 @@ class DeploymentRun:
         except TimedOut as exc:
             self.log.error(str(exc))
             raise DeploymentFailed(TIMEOUT, str(exc)) from exc
-        except Cancelled:
-            workflow = StackWorkflow(
-                factory.client("cloudformation", target.region),
-                stack_name,
-                template_yaml,
-                log=self._log_callback,
-                poller=Poller(sleep=time.sleep),
-                started_at=self.started_at,
-            )
-            try:
-                self.log.warning(workflow.cancel_update())
-            except AwsError as exc:
-                self.log.warning(f"Could not cancel the stack update: {exc.message}")
-            raise
 
     def _run_stack(
         self,
@@ -259,7 +244,7 @@ class DeploymentRun:
     ) -> dict[str, str]:
         wait = document.deployment_options.wait != "dont_wait"
         parameters = []
-        if "LogGroupName" in (yaml.safe_load(template_yaml).get("Parameters") or {}):
+        if any(container.logging.type == "auto" for container in document.containers):
             # The template's default, /ecs/<task definition name>, is the same for every
             # environment: two stacks in one account and region would both create that log group
             # and the second would fail. The stack's own name is unique, so name the group after it.
@@ -278,6 +263,26 @@ class DeploymentRun:
             poll_seconds=self.poll_seconds,
             on_poll=self._live_rollout(factory, target),
         )
+        try:
+            return self._follow(document, target, factory, workflow, poller, wait)
+        except Cancelled:
+            try:
+                self.log.warning(workflow.cancel_update())
+            except AwsError as exc:
+                self.log.warning(f"Could not cancel the stack update: {exc.message}")
+            raise
+
+    def _follow(
+        self,
+        document: StepDocument,
+        target: ClusterTarget,
+        factory: ClientFactory,
+        workflow: StackWorkflow,
+        poller: Poller,
+        wait: bool,
+    ) -> dict[str, str]:
+        """Run the stack operation, then (when waiting) follow the ECS rollout it started."""
+        stack_name = workflow.stack_name
         with self.phase(f"CloudFormation stack {stack_name}"):
             result = workflow.run(wait=wait)
         if not result.ok and wait:
@@ -307,18 +312,8 @@ class DeploymentRun:
         task_definition_arn = result.outputs.get("TaskDefinitionArn", "")
         if task_definition_arn and outputs["ServiceName"]:
             with self.phase(f"ECS rollout of {outputs['ServiceName']}"):
-                rollout = RolloutWatch(
-                    factory.client("ecs", target.region),
-                    cluster=target.cluster_name,
-                    service=outputs["ServiceName"],
-                    task_definition_arn=task_definition_arn,
-                    log=self._log_callback,
-                    poller=poller,
-                    started_at=self.started_at,
-                    on_counts=self._save_counts,
-                    poll_seconds=self.poll_seconds,
-                    seen_events=self.seen_service_events,
-                    reported_tasks=self.reported_tasks,
+                rollout = self._rollout_watch(
+                    factory, target, outputs["ServiceName"], task_definition_arn, poller
                 ).run()
             if not rollout.ok:
                 self.log.error(f"{ROLLOUT_FAILED}: {rollout.message}")
@@ -331,6 +326,29 @@ class DeploymentRun:
         return outputs
 
     # Helpers
+
+    def _rollout_watch(
+        self,
+        factory: ClientFactory,
+        target: ClusterTarget,
+        service: str,
+        task_definition_arn: str = "",
+        poller: Poller | None = None,
+    ) -> RolloutWatch:
+        """A look at the service that shares this run's memory of what was already told."""
+        return RolloutWatch(
+            factory.client("ecs", target.region),
+            cluster=target.cluster_name,
+            service=service,
+            task_definition_arn=task_definition_arn,
+            log=self._log_callback,
+            poller=poller or Poller(sleep=time.sleep),
+            started_at=self.started_at,
+            on_counts=self._save_counts,
+            poll_seconds=self.poll_seconds,
+            seen_events=self.seen_service_events,
+            reported_tasks=self.reported_tasks,
+        )
 
     def _live_rollout(self, factory: ClientFactory, target: ClusterTarget) -> Callable[[str], None]:
         """A stack poll hook that shows the service's rollout while CloudFormation waits on it."""
@@ -345,18 +363,7 @@ class DeploymentRun:
                     )
                     if service is None:
                         return  # not created yet
-                    watch = RolloutWatch(
-                        factory.client("ecs", target.region),
-                        cluster=target.cluster_name,
-                        service=service,
-                        task_definition_arn="",
-                        log=self._log_callback,
-                        poller=Poller(sleep=time.sleep),
-                        started_at=self.started_at,
-                        on_counts=self._save_counts,
-                        seen_events=self.seen_service_events,
-                        reported_tasks=self.reported_tasks,
-                    )
+                    watch = self._rollout_watch(factory, target, service)
                 watch.watch_primary()
             except AwsError as exc:
                 # Progress is a courtesy: the stack's own outcome decides the deployment.
@@ -372,17 +379,9 @@ class DeploymentRun:
             service = service_of_stack(factory.client("cloudformation", target.region), stack_id)
             if service is None:
                 return
-            RolloutWatch(
-                factory.client("ecs", target.region),
-                cluster=target.cluster_name,
-                service=service,
-                task_definition_arn="",
-                log=self._log_callback,
-                poller=Poller(sleep=time.sleep),
-                started_at=self.started_at,
-                seen_events=self.seen_service_events,
-                reported_tasks=self.reported_tasks,
-            ).report_stopped_tasks(any_task_definition=True)
+            self._rollout_watch(factory, target, service).report_stopped_tasks(
+                any_task_definition=True
+            )
         except AwsError as exc:
             self.log.warning(f"Could not read the service's stopped tasks: {exc.message}")
 

@@ -8,7 +8,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -374,23 +374,3 @@ def dump_document(document: StepDocument) -> str:
         indent=2,
     )
     return str(text)
-
-
-def substitute_text(document: StepDocument, render: Callable[[str], str | None]) -> StepDocument:
-    """The document with ``render`` applied to every text value (``None`` counts as empty), read
-    back under the loader's rules: numbers, booleans and comma-separated lists come out typed.
-
-    This is how a deployment turns expressions into values before validating again; raises
-    ``DocumentError`` when a substituted value has the wrong type (``cpu: "#{Cpu}"`` -> ``"big"``).
-    """
-
-    def substituted(value: Any) -> Any:
-        if isinstance(value, str):
-            return render(value) or ""
-        if isinstance(value, list):
-            return [substituted(item) for item in value]
-        if isinstance(value, dict):
-            return {key: substituted(item) for key, item in value.items()}
-        return value
-
-    return document_from_data(substituted(document_to_data(document)))

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
+from deployer.engine import targets_for
 from deployer.http import HtmxHttpRequest
 from deployer.models import Project
 from deployer.variables import DeploymentFacts, deployment_variables, project_values
@@ -19,7 +20,7 @@ from steps.document_io import dump_document
 from steps.models import Step
 from steps.preflight import preflight
 from steps.substitution import substitute_step
-from targets.models import ClusterTarget, Environment
+from targets.models import Environment
 
 _KEY = re.compile(r"^(\s*(?:- )?)([^\s:#][^:#]*?):(?=\s|$)")
 _EXPRESSION = re.compile(r"#\{.*?\}")
@@ -105,12 +106,8 @@ def preview_step(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     }
     if environment is not None:
         document = step.to_document()
-        roles = document.target_roles if isinstance(document.target_roles, list) else []
-        target = (
-            ClusterTarget.objects.filter(environments=environment, roles__name__in=roles)
-            .order_by("name")
-            .first()
-        )
+        # The target a deployment would use first, found the way deployments find it.
+        target = next(iter(targets_for(document, environment.pk)), None)
         values = project_values(project)
         facts = DeploymentFacts(
             project_name=project.name,

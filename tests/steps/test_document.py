@@ -24,7 +24,6 @@ from steps.document_io import (
     document_to_data,
     dump_document,
     load_document,
-    substitute_text,
 )
 
 # The full example of the step document contract, as written there.
@@ -396,43 +395,6 @@ def test_substituted_values_become_numbers_booleans_and_lists() -> None:
     assert document.network.auto_assign_public_ip is False
     assert document.containers[0].essential is True
     assert document.containers[0].port_mappings[0].container_port == 8080
-
-
-def test_substitution_types_the_rendered_values() -> None:
-    data = minimal_container_with(port_mappings=[{"container_port": "#{Port}"}])
-    data["task_size"] = {"cpu": "#{Cpu}", "memory": 1024}
-    data["network"] = {"subnet_ids": "#{Subnets}", "security_group_ids": ["sg-#{Group}"]}
-    values = {
-        "#{Port}": "8080",
-        "#{Cpu}": "512",
-        "#{Subnets}": "subnet-a,subnet-b",
-        "#{Group}": "1",
-    }
-
-    def render(text: str) -> str:
-        for expression, value in values.items():
-            text = text.replace(expression, value)
-        return text
-
-    document = substitute_text(document_from_data(data), render)
-
-    assert document.task_size.cpu == 512
-    assert document.containers[0].port_mappings[0].container_port == 8080
-    assert document.network.subnet_ids == ["subnet-a", "subnet-b"]
-    assert document.network.security_group_ids == ["sg-1"]
-    assert document.name == "Deploy web"
-
-
-def test_substitution_of_a_wrong_value_is_a_document_error() -> None:
-    data = yaml.safe_load(MINIMAL)
-    data["task_size"] = {"cpu": "#{Cpu}"}
-
-    with pytest.raises(DocumentError) as caught:
-        substitute_text(document_from_data(data), lambda text: text.replace("#{Cpu}", "big"))
-
-    assert (
-        str(caught.value) == "task_size.cpu: expected a whole number or an #{expression}, got 'big'"
-    )
 
 
 def test_text_fields_keep_what_was_written() -> None:

@@ -35,6 +35,7 @@ def test_expressions_become_typed_values() -> None:
     assert result.document is not None
     assert result.document.task_size.cpu == 512
     assert result.document.network.subnet_ids == ["subnet-a", "subnet-b"]
+    assert result.document.network.security_group_ids == ["sg-0123"]
     assert result.document.configuration.task_definition_name == "web"
 
 
@@ -57,7 +58,9 @@ def test_values_invalid_after_substitution_are_reported_by_the_validator() -> No
 def test_a_value_of_the_wrong_type_is_reported_with_its_path() -> None:
     result = substitute_step(load_document(STEP), {**VARIABLES, "Cpu": "lots"})
     assert result.document is None
-    assert any(f.startswith("task_size.cpu:") for f in result.findings())
+    assert "task_size.cpu: expected a whole number or an #{expression}, got 'lots'" in (
+        result.findings()
+    )
 
 
 def test_an_empty_required_field_is_reported() -> None:
