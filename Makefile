@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/deployer
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint test-sqlite test-postgres install install-test chromium bench clean
+.PHONY: run test check lint test-sqlite test-postgres install install-test chromium bench clean
 
 run: install
 	$(BIN)/python manage.py migrate --no-input
@@ -15,6 +15,10 @@ run: install
 	exec $(BIN)/python manage.py up
 
 test: install-test chromium lint test-sqlite test-postgres
+
+# The inner loop: lint, then the tests that start no processes and drive no browser.
+check: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow and not browser" -q
 
 test-sqlite: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
