@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,8 +82,31 @@ def validation_findings(document: StepDocument) -> list[Finding]:
     ]
 
 
+# cfn-lint takes about half a second per template, and a release deployed to several environments
+# with the same values produces the same template each time: findings are kept by the template's
+# hash, for as long as the process lives (they depend on nothing else).
+LINT_CACHE_SIZE = 256
+_lint_cache: OrderedDict[str, tuple[Finding, ...]] = OrderedDict()
+_lint_cache_lock = threading.Lock()
+
+
 def lint_template(template_yaml: str) -> list[Finding]:
-    """cfn-lint's findings for a template (one run, region us-east-1)."""
+    """cfn-lint's findings for a template (one run, region us-east-1), remembered by its hash."""
+    key = hashlib.sha256(template_yaml.encode()).hexdigest()
+    with _lint_cache_lock:
+        cached = _lint_cache.get(key)
+        if cached is not None:
+            _lint_cache.move_to_end(key)
+            return list(cached)
+    findings = _run_cfn_lint(template_yaml)
+    with _lint_cache_lock:
+        _lint_cache[key] = tuple(findings)
+        while len(_lint_cache) > LINT_CACHE_SIZE:
+            _lint_cache.popitem(last=False)
+    return findings
+
+
+def _run_cfn_lint(template_yaml: str) -> list[Finding]:
     # cfn-lint takes about a second to import; only pay that when linting.
     from cfnlint.api import ManualArgs, lint
 

@@ -107,3 +107,26 @@ def test_missing_image_at_deploy_time_is_a_finding_not_a_crash() -> None:
     result = preflight(golden_document("minimal"), context)
     assert not result.ok
     assert "nginx" in result.errors[0].message
+
+
+def test_the_same_template_is_linted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cfnlint.api
+
+    from steps import preflight as preflight_module
+
+    runs: list[str] = []
+    real_lint = cfnlint.api.lint
+
+    def counting_lint(template: str, *args: object, **kwargs: object) -> object:
+        runs.append(template)
+        return real_lint(template, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cfnlint.api, "lint", counting_lint)
+    monkeypatch.setattr(preflight_module, "_lint_cache", type(preflight_module._lint_cache)())
+    document = golden_document("minimal")
+    first = ensure_deployable(document, deploy_context())
+    second = ensure_deployable(document, deploy_context())
+    other = ensure_deployable(with_security_group(document, "sg-0fedcba9"), deploy_context())
+    assert first == second
+    assert other != first
+    assert runs == [first, other]
