@@ -92,6 +92,13 @@ class Environment(models.Model):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     sort_order = models.PositiveIntegerField(default=0, db_index=True)
+    # Deploying here asks "are you sure?" naming the release and the environment first.
+    production_like = models.BooleanField(
+        "Production-like",
+        default=False,
+        help_text="Deployments to this environment ask for a confirmation that names the "
+        "release and the environment.",
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]

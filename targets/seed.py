@@ -41,7 +41,7 @@ def seed_targets(sandbox_url: str, cluster_names: Iterable[str]) -> list[Cluster
     targets = []
     for name in SANDBOX_ENVIRONMENTS:
         environment = Environment.objects.filter(name=name).first() or add_environment(
-            Environment(name=name)
+            Environment(name=name, production_like=name == "Production")
         )
         cluster_name = name.lower()
         if cluster_name not in clusters:

@@ -9,22 +9,19 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from deployer.dashboard import environment_states
 from deployer.models import Deployment, Project
 from targets.models import AwsAccount, ClusterTarget, Environment
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Every project's current release in each environment: its latest successful deployment."""
+    """Every project in each environment: its latest deployment and its last success."""
     environments = list(Environment.objects.all())
-    current: dict[tuple[int, int], Deployment] = {}
-    successes = Deployment.objects.filter(status=Deployment.Status.SUCCESS).select_related(
-        "release"
-    )
-    for deployment in successes.order_by("-finished")[:2000]:
-        current.setdefault((deployment.release.project_id, deployment.environment_id), deployment)
+    projects = list(Project.objects.all())
+    states = environment_states(project.pk for project in projects)
     rows = [
-        {"project": project, "cells": [current.get((project.pk, e.pk)) for e in environments]}
-        for project in Project.objects.all()
+        {"project": project, "cells": [states.get((project.pk, e.pk)) for e in environments]}
+        for project in projects
     ]
     return render(
         request,
