@@ -65,6 +65,10 @@ class AwsAccount(models.Model):
         "local sandbox.",
     )
     is_sandbox = models.BooleanField(default=False, editable=False)
+    # What the sandbox seed created for a demo service (subnet_ids, security_group_id,
+    # target_group_arn, vpc_id, repository_uri, region), shown so a step can be filled in from
+    # the browser. Rewritten by every seed: a restarted sandbox has new ids.
+    sandbox_resources = models.JSONField(default=dict, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
