@@ -56,3 +56,44 @@ document.addEventListener("htmx:afterSettle", () => {
   }
   if (target && target !== document.activeElement) target.focus();
 });
+
+// <form data-confirm="Question?">: ask before submitting.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+
+// <dialog data-modal> arriving through htmx opens as a modal and leaves the page when closed.
+document.addEventListener("htmx:load", (event) => {
+  const dialogs = event.detail.elt.matches && event.detail.elt.matches("dialog[data-modal]")
+    ? [event.detail.elt]
+    : Array.from(event.detail.elt.querySelectorAll ? event.detail.elt.querySelectorAll("dialog[data-modal]") : []);
+  for (const dialog of dialogs) {
+    if (dialog.open) continue;
+    dialog.addEventListener("close", () => dialog.remove(), { once: true });
+    dialog.showModal();
+  }
+});
+
+// <input data-tag-query hx-get=…>: the tag search asks for what has been typed as `q`.
+document.addEventListener("htmx:configRequest", (event) => {
+  const input = event.detail.elt;
+  if (input.matches && input.matches("input[data-tag-query]")) event.detail.parameters.q = input.value;
+});
+
+// The feed form shows only the fields of the chosen kind; without JavaScript all stay visible.
+function showFeedFieldsOfKind(form) {
+  const fieldsByKind = { registry: ["url", "username", "password"], ecr: ["account", "region"] };
+  const chosen = form.querySelector("input[name=kind]:checked");
+  for (const [kind, names] of Object.entries(fieldsByKind)) {
+    for (const name of names) {
+      const wrapper = document.getElementById("div_id_" + name);
+      if (wrapper) wrapper.hidden = chosen !== null && chosen.value !== kind;
+    }
+  }
+}
+document.addEventListener("change", (event) => {
+  const form = event.target.closest("form[data-feed-form]");
+  if (form && event.target.name === "kind") showFeedFieldsOfKind(form);
+});
+document.querySelectorAll("form[data-feed-form]").forEach(showFeedFieldsOfKind);
