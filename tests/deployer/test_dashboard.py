@@ -104,3 +104,27 @@ def test_the_release_overview_shows_the_environment_as_it_stands(
     assert "spinner-border" in staging_cell and "1.1.0 · Queued" in staging_cell
     assert "1.1.0 · Failed" in production_cell and "text-bg-danger" in production_cell
     assert "Last success:" in production_cell and ">1.0.0</a>" in production_cell
+
+
+def test_the_dashboard_follows_deployments_as_they_happen(
+    admin_client: Client, htmx_client: Client, web: Project, production: Environment
+) -> None:
+    running = _deploy(web, "1.1.0", production, Deployment.Status.RUNNING)
+    page = admin_client.get(reverse("dashboard")).content.decode()
+    poll = page[page.index('id="dashboard-states"') :]
+    poll = poll[: poll.index(">")]
+    assert 'hx-trigger="every 2s"' in poll
+    url = poll[poll.index('hx-get="') + 8 :].split('"')[0].replace("&amp;", "&")
+    headers = {"HX-Target": "dashboard-states"}
+    unchanged = htmx_client.get(url, headers=headers)
+    assert unchanged.status_code == 204  # nothing to swap: focus and scroll stay put
+    Deployment.objects.filter(pk=running.pk).update(
+        status=Deployment.Status.SUCCESS, finished=timezone.now()
+    )
+    changed = htmx_client.get(url, headers=headers)
+    content = changed.content.decode()
+    assert changed.status_code == 200
+    assert content.lstrip().startswith('<div id="dashboard-states"')
+    assert "<html" not in content
+    assert ">1.1.0</span>" in content and "text-bg-success" in content
+    assert 'hx-trigger="every 10s"' in content  # nothing runs: it checks less often
