@@ -135,3 +135,20 @@ def test_each_line_shows_one_timestamp(admin_client: Client, deployment: Deploym
     assert '<span class="text-body-secondary log-time">14:03:07</span> AWS::ECS::Service' in event
     plain = page[page.index('data-number="2"') :]
     assert '<span class="text-body-secondary log-time">14:03:09</span> Creating stack' in plain
+
+
+def test_the_failure_summary_leads_with_the_cause_and_ends_with_the_code(
+    admin_client: Client, deployment: Deployment
+) -> None:
+    _finish(
+        deployment,
+        status=Deployment.Status.FAILED,
+        failure_code="ECS-Deployment-DeployFailed",
+        failure_reason="Container web exited with code 1 (Essential container in task exited).\n"
+        "The circuit breaker rolled the service back to revision 3.",
+    )
+    page = admin_client.get(deployment.get_absolute_url()).content.decode()
+    summary = page[page.index('id="failure-summary"') :]
+    summary = summary[: summary.index("</div>\n  </div>")]
+    assert summary.index("exited with code 1") < summary.index("rolled the service back")
+    assert summary.index("rolled the service back") < summary.index("ECS-Deployment-DeployFailed")
