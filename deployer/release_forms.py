@@ -8,7 +8,7 @@ from django import forms
 
 from deployer.feeds import FeedError, list_tags
 from deployer.models import Feed
-from deployer.releases import ImageUse, version_problem
+from deployer.releases import ImageUse, default_tag, version_problem
 
 
 class ReleaseForm(forms.Form):
@@ -30,7 +30,7 @@ class ReleaseForm(forms.Form):
             if feed is None:
                 problem = f"The feed “{use.feed}” does not exist; add it under Feeds."
             elif not self.is_bound:
-                # Offer the newest tags and preselect the latest; typing any tag still works.
+                # Offer the newest tags and preselect the newest stable one; typing any tag works.
                 try:
                     tags = list_tags(feed, use.package, limit=20)
                 except FeedError as exc:
@@ -38,7 +38,7 @@ class ReleaseForm(forms.Form):
             self.fields[name] = forms.CharField(
                 label=f"{use.package}",
                 max_length=128,
-                initial=tags[0] if tags else "",
+                initial=default_tag(tags),
                 widget=forms.TextInput(
                     attrs={"list": f"tags-{index}", "autocomplete": "off", "spellcheck": "false"}
                 ),

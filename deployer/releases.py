@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,28 @@ def suggest_version(latest: str | None) -> str:
         return f"{build_free}.1"
     start, end = match.span(1)
     return f"{build_free[:start]}{int(match.group(1)) + 1}{build_free[end:]}"
+
+
+# An image tag that is a version with a pre-release part: 2.1.0-crash, v1.0.0-rc.1, 1.27-alpine.
+_PRERELEASE_TAG = re.compile(r"^v?\d+(\.\d+)*-[0-9A-Za-z][0-9A-Za-z.-]*$")
+_VERSION_TAG = re.compile(r"^v?\d+(\.\d+)*$")
+
+
+def default_tag(tags: Sequence[str]) -> str:
+    """The tag a new release preselects, from tags listed newest first.
+
+    The newest stable version; a pre-release (semver: a hyphen after the numbers, such as
+    2.1.0-crash) only when the user picks it, since the newest push is often a test build.
+    Without any stable version: the newest tag that is not a pre-release (e.g. `latest`),
+    then simply the newest.
+    """
+    for tag in tags:
+        if _VERSION_TAG.match(tag):
+            return tag
+    for tag in tags:
+        if not _PRERELEASE_TAG.match(tag):
+            return tag
+    return tags[0] if tags else ""
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,14 @@ class ExpressionSelect(forms.MultiWidget):
         known = {str(key) for key, _ in self.choices}
         if selected and selected not in known:
             self.choices = [*self.choices, (selected, selected)]
-        return super().get_context(name, value, attrs)
+        context = super().get_context(name, value, attrs)
+        # The expression box is read as "<field label> expression": the field's label (which
+        # points at the select) and the box's own hidden label.
+        text = context["widget"]["subwidgets"][1]
+        if text_id := text["attrs"].get("id"):
+            field_id = context["widget"]["attrs"].get("id", "")
+            text["attrs"]["aria-labelledby"] = f"label-{field_id} {text_id}-label"
+        return context
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> str:  # type: ignore[override]
         if name in data:  # rendered as one hidden input while the field does not apply

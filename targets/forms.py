@@ -92,7 +92,7 @@ class AccountForm(forms.ModelForm):
 class EnvironmentForm(forms.ModelForm):
     class Meta:
         model = Environment
-        fields = ["name", "description"]
+        fields = ["name", "description", "production_like"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 

@@ -65,6 +65,10 @@ class AwsAccount(models.Model):
         "local sandbox.",
     )
     is_sandbox = models.BooleanField(default=False, editable=False)
+    # What the sandbox seed created for a demo service (subnet_ids, security_group_id,
+    # target_group_arn, vpc_id, repository_uri, region), shown so a step can be filled in from
+    # the browser. Rewritten by every seed: a restarted sandbox has new ids.
+    sandbox_resources = models.JSONField(default=dict, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -92,6 +96,13 @@ class Environment(models.Model):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     sort_order = models.PositiveIntegerField(default=0, db_index=True)
+    # Deploying here asks "are you sure?" naming the release and the environment first.
+    production_like = models.BooleanField(
+        "Production-like",
+        default=False,
+        help_text="Deployments to this environment ask for a confirmation that names the "
+        "release and the environment.",
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]

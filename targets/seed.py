@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import transaction
 
@@ -16,8 +17,15 @@ SANDBOX_ROLE = "web-cluster"
 
 
 @transaction.atomic
-def seed_targets(sandbox_url: str, cluster_names: Iterable[str]) -> list[ClusterTarget]:
-    """Create what is missing; never overwrite what a user changed, except the sandbox endpoint."""
+def seed_targets(
+    sandbox_url: str,
+    cluster_names: Iterable[str],
+    resources: Mapping[str, Any] | None = None,
+) -> list[ClusterTarget]:
+    """Create what is missing; never overwrite what a user changed, except the sandbox endpoint.
+
+    `resources` are the sandbox's network ids and target group (see `AwsAccount.sandbox_resources`).
+    """
     account, _ = AwsAccount.objects.get_or_create(
         name=SANDBOX_ACCOUNT_NAME,
         defaults={
@@ -35,13 +43,16 @@ def seed_targets(sandbox_url: str, cluster_names: Iterable[str]) -> list[Cluster
         account.endpoint_url = sandbox_url
         account.is_sandbox = True
         account.save(update_fields=["endpoint_url", "is_sandbox", "updated"])
+    if resources is not None and account.sandbox_resources != dict(resources):
+        account.sandbox_resources = dict(resources)
+        account.save(update_fields=["sandbox_resources", "updated"])
     ensure_sandbox_feed(account)
     role, _ = TargetRole.objects.get_or_create(name=SANDBOX_ROLE)
     clusters = set(cluster_names)
     targets = []
     for name in SANDBOX_ENVIRONMENTS:
         environment = Environment.objects.filter(name=name).first() or add_environment(
-            Environment(name=name)
+            Environment(name=name, production_like=name == "Production")
         )
         cluster_name = name.lower()
         if cluster_name not in clusters:

@@ -32,9 +32,16 @@ def _confirm_delete(
 # Accounts
 
 
+def _sandboxes() -> list[AwsAccount]:
+    """Sandbox accounts whose seed said what it created (subnets, security group, …)."""
+    return [a for a in AwsAccount.objects.filter(is_sandbox=True) if a.sandbox_resources]
+
+
 def list_accounts(request: HtmxHttpRequest) -> HttpResponse:
     accounts = AwsAccount.objects.prefetch_related("targets")
-    return render(request, "targets/accounts.html", {"accounts": accounts})
+    return render(
+        request, "targets/accounts.html", {"accounts": accounts, "sandboxes": _sandboxes()}
+    )
 
 
 def create_account(request: HtmxHttpRequest) -> HttpResponse:
@@ -129,7 +136,7 @@ def list_targets(request: HtmxHttpRequest) -> HttpResponse:
     targets = ClusterTarget.objects.select_related("account").prefetch_related(
         "roles", "environments"
     )
-    return render(request, "targets/targets.html", {"targets": targets})
+    return render(request, "targets/targets.html", {"targets": targets, "sandboxes": _sandboxes()})
 
 
 def _target_form_page(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import yaml
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from deployer import actions
@@ -15,12 +20,23 @@ from deployer.models import Deployment, Project, Release, TaskLogLine
 from targets.models import Environment
 
 POLL_STOP = 286  # htmx stops polling on this status and still swaps the response
+CONFIRM_VALUE = "deploy"  # the confirmation page's submit sends confirm=deploy
 
 
 @require_POST
 def deploy_release(request: HtmxHttpRequest, slug: str, version: str) -> HttpResponse:
-    release = get_object_or_404(Release, project__slug=slug, version=version)
+    release = get_object_or_404(
+        Release.objects.select_related("project"), project__slug=slug, version=version
+    )
     environment = get_object_or_404(Environment, pk=request.POST.get("environment") or 0)
+    # A production-like environment needs an explicit "yes" naming what goes where; a POST
+    # without it (a stale form, a script, a double click) gets the question, never a deployment.
+    if environment.production_like and request.POST.get("confirm") != CONFIRM_VALUE:
+        return render(
+            request,
+            "deployments/confirm_deploy.html",
+            {"release": release, "project": release.project, "environment": environment},
+        )
     try:
         deployment = actions.start_deployment(release, environment, request.user)  # type: ignore[arg-type]
     except actions.ActionRefused as exc:
@@ -30,20 +46,52 @@ def deploy_release(request: HtmxHttpRequest, slug: str, version: str) -> HttpRes
     return redirect(deployment)
 
 
+# "Show: Info" means Info and above, as in Octopus: each choice lists the levels it includes.
+LEVEL_FILTERS: dict[str, tuple[str, list[str]]] = {
+    TaskLogLine.Level.VERBOSE: ("Verbose (everything)", ["verbose", "info", "warning", "error"]),
+    TaskLogLine.Level.INFO: ("Info and above", ["info", "warning", "error"]),
+    TaskLogLine.Level.WARNING: ("Warnings and errors", ["warning", "error"]),
+    TaskLogLine.Level.ERROR: ("Errors only", ["error"]),
+}
+# A line that carries its own time (a stack event's) shows that one instead of when it was logged.
+_OWN_TIME = re.compile(r"^(\s*)(\d{2}:\d{2}:\d{2}) (.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """A task log line as the page shows it: one timestamp, then the text."""
+
+    number: int
+    level: str
+    stamp: str
+    text: str
+
+    @classmethod
+    def of(cls, line: TaskLogLine) -> LogRow:
+        stamp = timezone.localtime(line.created).strftime("%H:%M:%S")
+        text = line.text
+        if match := _OWN_TIME.match(text):
+            stamp, text = match.group(2), match.group(1) + match.group(3)
+        return cls(number=line.number, level=line.level, stamp=stamp, text=text)
+
+
 def _detail_context(deployment: Deployment, after: int, level: str) -> dict[str, object]:
-    query = deployment.log_lines.filter(number__gt=after)
-    if level:
-        query = query.filter(level=level)
+    if level not in LEVEL_FILTERS:
+        level = TaskLogLine.Level.VERBOSE
+    # Lines filtered out count as seen up to the newest line now, so the next poll does not
+    # ask for them again; a line written after this query waits for the next poll.
+    newest = deployment.log_lines.aggregate(last=Max("number"))["last"] or 0
+    query = deployment.log_lines.filter(
+        number__gt=after, number__lte=newest, level__in=LEVEL_FILTERS[level][1]
+    )
     lines = list(query[:2000])
-    last = max([after] + [line.number for line in lines])
-    first_error = deployment.log_lines.filter(level=TaskLogLine.Level.ERROR).first()
+    last = max(after, newest) if len(lines) < 2000 else lines[-1].number
     return {
         "deployment": deployment,
-        "lines": lines,
+        "lines": [LogRow.of(line) for line in lines],
         "last": last,
         "level": level,
-        "levels": TaskLogLine.Level.choices,
-        "first_error": first_error,
+        "levels": [(value, label) for value, (label, _) in LEVEL_FILTERS.items()],
         "steps": sorted(deployment.artifacts),
     }
 
@@ -52,8 +100,7 @@ def show_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     deployment = get_object_or_404(
         Deployment.objects.select_related("release__project", "environment", "created_by"), pk=pk
     )
-    level = request.GET.get("level", "")
-    context = _detail_context(deployment, 0, level)
+    context = _detail_context(deployment, 0, request.GET.get("level", ""))
     return render(request, "deployments/detail.html", context)
 
 

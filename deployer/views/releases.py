@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from deployer import actions
+from deployer.dashboard import environment_states
 from deployer.feeds import FeedError, list_tags
 from deployer.http import HtmxHttpRequest
 from deployer.models import Deployment, Feed, Project, Release
@@ -140,8 +141,10 @@ def list_releases(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         {"release": r, "cells": [(e, latest.get((r.pk, e.pk))) for e in environments]}
         for r in releases
     ]
+    states = environment_states([project.pk])
+    current = [(e, states.get((project.pk, e.pk))) for e in environments]
     return render(
         request,
         "releases/list.html",
-        {"project": project, "environments": environments, "rows": rows},
+        {"project": project, "environments": environments, "rows": rows, "current": current},
     )

@@ -2,41 +2,47 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from deployer.dashboard import environment_states
+from deployer.http import HtmxHttpRequest
 from deployer.models import Deployment, Project
 from targets.models import AwsAccount, ClusterTarget, Environment
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """Every project's current release in each environment: its latest successful deployment."""
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    """Every project in each environment: its latest deployment and its last success."""
     environments = list(Environment.objects.all())
-    current: dict[tuple[int, int], Deployment] = {}
-    successes = Deployment.objects.filter(status=Deployment.Status.SUCCESS).select_related(
-        "release"
-    )
-    for deployment in successes.order_by("-finished")[:2000]:
-        current.setdefault((deployment.release.project_id, deployment.environment_id), deployment)
+    projects = list(Project.objects.all())
+    states = environment_states(project.pk for project in projects)
     rows = [
-        {"project": project, "cells": [current.get((project.pk, e.pk)) for e in environments]}
-        for project in Project.objects.all()
+        {"project": project, "cells": [states.get((project.pk, e.pk)) for e in environments]}
+        for project in projects
     ]
-    return render(
-        request,
-        "dashboard.html",
-        {
-            "rows": rows,
-            "environments": environments,
-            "account_count": AwsAccount.objects.count(),
-            "target_count": ClusterTarget.objects.count(),
-            "running": Deployment.objects.filter(status__in=Deployment.UNFINISHED).count(),
-        },
-    )
+    context: dict[str, object] = {
+        "rows": rows,
+        "environments": environments,
+        "account_count": AwsAccount.objects.count(),
+        "target_count": ClusterTarget.objects.count(),
+        "running": Deployment.objects.filter(status__in=Deployment.UNFINISHED).count(),
+    }
+    # The page polls for the states; it only swaps them when they changed, so a keyboard
+    # user's focus on a link in the table is not taken away every few seconds.
+    table = render_to_string("dashboard.html#states-table", context, request)
+    context["fingerprint"] = hashlib.sha256(table.encode()).hexdigest()[:16]
+    if request.htmx and request.htmx.target == "dashboard-states":
+        if request.GET.get("seen") == context["fingerprint"]:
+            return HttpResponse(status=204)
+        return render(request, "dashboard.html#states", context)
+    return render(request, "dashboard.html", context)
 
 
 @login_not_required

@@ -18,8 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_build_release_deploy_and_see_a_failure_explained(
     page: Page, seeded: SandboxServer, ada: object, worker: None
 ) -> None:
-    aws = seed_aws(seeded.url)  # idempotent: gives the subnet and security group ids
     log_in(page)
+    # Everything the step needs is on the Infrastructure pages: no seed output to dig out.
+    page.goto("/infrastructure/clusters/")
+    subnets = page.locator("[id^=sandbox-subnets-]").inner_text()
+    security_group = page.locator("[id^=sandbox-security-group-]").inner_text()
+    aws = seed_aws(seeded.url)  # idempotent: the ids the seed created
+    assert subnets == ", ".join(aws.subnet_ids)
+    assert security_group == aws.security_group_id
 
     page.get_by_role("link", name="Projects").click()
     page.get_by_role("link", name="Add project").click()
@@ -32,8 +38,8 @@ def test_build_release_deploy_and_see_a_failure_explained(
     page.fill("[name='configuration-name']", "Deploy web")
     page.fill("[name='configuration-target_roles']", "web-cluster")
     page.fill("[name='configuration-configuration__task_definition_name']", "shop-web")
-    page.fill("[name='network-network__security_group_ids']", aws.security_group_id)
-    page.fill("[name='network-network__subnet_ids']", ", ".join(aws.subnet_ids))
+    page.fill("[name='network-network__security_group_ids']", security_group)
+    page.fill("[name='network-network__subnet_ids']", subnets)
     page.fill("[name='first-name']", "web")
     page.select_option("[name='first-image__feed_0']", "sandbox-ecr")
     page.fill("[name='first-image__package']", "demo/web")
@@ -54,9 +60,14 @@ def test_build_release_deploy_and_see_a_failure_explained(
     expect(page.locator("#deployment-status")).to_have_text("Success", timeout=60_000)
     expect(page.locator("#log-lines")).to_contain_text("CREATE_COMPLETE")
     expect(page.locator("#log-lines")).to_contain_text("Deployment Success.")
+    # The downloads and outputs arrive with the last poll, without a reload either.
+    expect(page.locator("#deployment-files")).to_contain_text("Deploy web: template")
+    expect(page.get_by_text("Output variables")).to_be_visible()
 
     page.goto("/projects/shop/releases/new/")
-    expect(page.locator("[name='tag_0']")).to_have_value("2.1.0-crash")  # newest preselected
+    # The newest push is a pre-release: the newest stable tag is preselected instead.
+    expect(page.locator("[name='tag_0']")).to_have_value("2.0.0")
+    page.fill("[name='tag_0']", "2.1.0-crash")
     page.get_by_role("button", name="Create release").click()
     page.select_option("#deploy-environment", label="Development")
     page.get_by_role("button", name="Deploy", exact=True).click()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deployer.releases import registry_of, suggest_version, version_problem
+from deployer.releases import default_tag, registry_of, suggest_version, version_problem
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,19 @@ def test_the_registry_of_a_reference() -> None:
     assert registry_of("123456789012.dkr.ecr.us-east-1.amazonaws.com/demo/web:1.0.0") == (
         "123456789012.dkr.ecr.us-east-1.amazonaws.com"
     )
+
+
+@pytest.mark.parametrize(
+    ("newest_first", "chosen"),
+    [
+        (["2.1.0-crash", "2.0.0", "1.1.0", "1.0.0"], "2.0.0"),  # the sandbox's push order
+        (["v3.0.0-rc.1", "v2.4.1", "v2.4.0"], "v2.4.1"),
+        (["1.27-alpine", "1.27", "1.26"], "1.27"),
+        (["latest", "1.2.0"], "1.2.0"),  # a version is pinned rather than a moving name
+        (["2.0.0-beta.2", "latest"], "latest"),  # no version at all: not a pre-release
+        (["2.0.0-beta.2", "2.0.0-beta.1"], "2.0.0-beta.2"),  # nothing else to pick
+        ([], ""),
+    ],
+)
+def test_the_default_tag_is_the_newest_stable_one(newest_first: list[str], chosen: str) -> None:
+    assert default_tag(newest_first) == chosen

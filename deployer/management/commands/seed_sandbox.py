@@ -32,7 +32,15 @@ class Command(BaseCommand):
                 seeded = seed_aws(url)
         except AwsError as exc:
             raise CommandError(f"Could not seed the sandbox at {url}: {exc.message}") from exc
-        targets = seed_targets(url, seeded.cluster_names)
+        resources = {
+            "region": "us-east-1",
+            "vpc_id": seeded.vpc_id,
+            "subnet_ids": seeded.subnet_ids,
+            "security_group_id": seeded.security_group_id,
+            "target_group_arn": seeded.target_group_arn,
+            "repository_uri": seeded.repository_uri,
+        }
+        targets = seed_targets(url, seeded.cluster_names, resources)
         self.stdout.write(
             f"Sandbox at {url} seeded: VPC {seeded.vpc_id}, "
             f"subnets {', '.join(seeded.subnet_ids)}, "
