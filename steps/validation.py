@@ -87,8 +87,9 @@ VOLUME_TYPES = ("bind", "efs")
 MAX_TAGS = 20
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
-_SECURITY_GROUP_ID = re.compile(r"sg-[0-9a-f]+")
-_SUBNET_ID = re.compile(r"subnet-[0-9a-f]+")
+# AWS's id form, the rule cfn-lint applies too: 8 hex digits (older ids) or 17.
+_SECURITY_GROUP_ID = re.compile(r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+_SUBNET_ID = re.compile(r"subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})")
 _FILE_SYSTEM_ID = re.compile(r"fs-[0-9a-f]+")
 _ACCESS_POINT_ID = re.compile(r"fsap-[0-9a-f]+")
 _TARGET_GROUP_ARN = re.compile(
@@ -275,7 +276,11 @@ class _Checker:
                 self.add(path, f"at least one {what} is required")
             for index, value in _literal_items(values):
                 if not pattern.fullmatch(value):
-                    self.add(f"{path}[{index}]", f"{value!r} is not a {what} id like {shape}")
+                    self.add(
+                        f"{path}[{index}]",
+                        f"{value!r} is not a {what} id: {shape.split('-')[0]}- and 8 or 17 "
+                        f"hex digits, like {shape}",
+                    )
 
     def tags(self) -> None:
         tags = self.document.tags.tags

@@ -46,8 +46,8 @@ task_size:
   memory: 512                         # MiB; must be a valid Fargate pair with cpu
 
 network:
-  security_group_ids: [sg-0123]       # at least one
-  subnet_ids: [subnet-0123]           # at least one
+  security_group_ids: [sg-0123abcd]       # at least one
+  subnet_ids: [subnet-0123abcd]           # at least one
   auto_assign_public_ip: true
 
 tags:
@@ -188,7 +188,7 @@ def test_the_contract_example_loads_with_every_section() -> None:
     assert document.configuration.task_definition_name == "web"
     assert document.task_size.cpu == 256
     assert document.task_size.memory == 512
-    assert document.network.security_group_ids == ["sg-0123"]
+    assert document.network.security_group_ids == ["sg-0123abcd"]
     assert document.tags.tags[0].key == "team"
     web = document.containers[0]
     assert web.image.package == "nginx"

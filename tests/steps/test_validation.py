@@ -167,7 +167,19 @@ INVALID_CASES = [
     ({"network.security_group_ids": []}, "network.security_group_ids", "at least one"),
     ({"network.security_group_ids": ["default"]}, "network.security_group_ids[0]", "sg-"),
     ({"network.subnet_ids": []}, "network.subnet_ids", "at least one subnet"),
-    ({"network.subnet_ids": ["subnet-1", "sn-2"]}, "network.subnet_ids[1]", "subnet-"),
+    ({"network.subnet_ids": ["subnet-0123abcd", "sn-2"]}, "network.subnet_ids[1]", "subnet-"),
+    ({"network.subnet_ids": ["subnet-0123abc"]}, "network.subnet_ids[0]", "8 or 17 hex digits"),
+    (
+        {"network.subnet_ids": ["subnet-0123456789abcdef"]},
+        "network.subnet_ids[0]",
+        "subnet- and 8 or 17 hex digits, like subnet-0123abcd",
+    ),
+    (
+        {"network.security_group_ids": ["sg-0123456789abcdef01"]},
+        "network.security_group_ids[0]",
+        "sg- and 8 or 17 hex digits, like sg-0123abcd",
+    ),
+    ({"network.security_group_ids": ["sg-0123abcg"]}, "network.security_group_ids[0]", "hex"),
     # tags
     (
         {"tags.tags": [{"key": f"k{n}"} for n in range(21)]},
@@ -431,7 +443,8 @@ VALID_CASES = [
     {"containers[0].memory_hard_limit": 1536},  # exactly the task's 2048 MiB with the router's
     {"containers[0].cpu": 768},  # exactly the task's 1024 units with the router's
     {"containers[0].memory_soft_limit": 1024},
-    {"network.security_group_ids": ["sg-0123456789abcdef0", "sg-1"]},
+    {"network.security_group_ids": ["sg-0123456789abcdef0", "sg-0123abcd"]},
+    {"network.subnet_ids": ["subnet-0123456789abcdef0", "subnet-89abcdef"]},
     {"tags.tags": [{"key": f"k{n}", "value": "v" * 256} for n in range(20)]},
     {"tags.tags": []},
     {"containers[0].port_mappings[0].container_port": 65535, "load_balancer_mappings": []},
