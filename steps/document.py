@@ -14,7 +14,8 @@ command into ``None``. Documents built in code should follow the same form, so t
 
 Export omission rule (``dump_document``): a key is written when its value differs from the default,
 and always when it is required (``version``, ``name``, ``configuration.task_definition_name``,
-container ``name`` and ``image``, the identifying fields of list items) or is one a reader expects
+container ``name`` and ``image``, the identifying fields of list items, ``REQUIRED_WHEN`` keys
+while their condition holds) or is one a reader expects
 to see (``target_roles``, ``task_size``, ``network`` ids, ``containers``, a volume's ``type``). A
 section left empty by the rule is omitted. ``document_to_data`` omits nothing: release snapshots
 keep every effective value.
@@ -270,6 +271,14 @@ ALWAYS_EXPORTED: frozenset[tuple[type, str]] = frozenset(
         (Volume, "type"),
     }
 )
+
+
+# Keys that are optional in general but required while another key of their section has a given
+# value: (section, key) -> (other key, value). The reader refuses the document without them and
+# the export always writes them then, so the default never stands in for what the user must say.
+REQUIRED_WHEN: dict[tuple[type, str], tuple[str, str]] = {
+    (DeploymentOptions, "timeout_minutes"): ("wait", "wait_with_timeout"),
+}
 
 
 # --- Errors -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import yaml
 from steps.document import (
     ALWAYS_EXPORTED,
     CURRENT_VERSION,
+    REQUIRED_WHEN,
     UPGRADES,
     DocumentError,
     DocumentProblem,
@@ -87,6 +88,11 @@ class _Reader:
         for name, item in fields.items():
             if name in value:
                 arguments[name] = self.read(_hints(cls)[name], value[name], (*path, name))
+            elif (cls, name) in REQUIRED_WHEN and _required_now(cls, name, value):
+                other, expected = REQUIRED_WHEN[(cls, name)]
+                arguments[name] = self.report(
+                    (*path, name), f"required field missing: {other}: {expected} needs it"
+                )
             elif _has_default(item):
                 continue
             else:
@@ -172,6 +178,11 @@ def _has_default(item: dataclasses.Field[Any]) -> bool:
     return (
         item.default is not dataclasses.MISSING or item.default_factory is not dataclasses.MISSING
     )
+
+
+def _required_now(cls: type, name: str, section: Mapping[str, Any]) -> bool:
+    other, expected = REQUIRED_WHEN[(cls, name)]
+    return bool(section.get(other) == expected)
 
 
 def _all_fields_default(cls: type) -> bool:
@@ -310,7 +321,10 @@ def _plain(value: Any, *, omit_defaults: bool) -> Any:
         result: dict[str, Any] = {}
         for item in dataclasses.fields(value):
             item_value = getattr(value, item.name)
-            if omit_defaults and not _exported(type(value), item, item_value):
+            required = (type(value), item.name) in REQUIRED_WHEN and _required_now(
+                type(value), item.name, vars(value)
+            )
+            if omit_defaults and not required and not _exported(type(value), item, item_value):
                 continue
             plain = _plain(item_value, omit_defaults=omit_defaults)
             if omit_defaults and plain == {} and dataclasses.is_dataclass(item_value):

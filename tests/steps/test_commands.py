@@ -117,3 +117,13 @@ def test_exit_codes_on_the_command_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "malformed YAML" in result.stderr
+
+
+def test_import_refuses_a_timeout_wait_without_its_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "multi.yaml"
+    text = MULTI + "deployment_options:\n  wait: wait_with_timeout\n"
+    assert "deployment_options:" not in MULTI
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match="not imported"):
+        run("import_step", "--project", "shop", str(path))
+    assert not Step.objects.exists()

@@ -315,6 +315,35 @@ def test_missing_required_field_is_reported() -> None:
     assert str(caught.value) == "containers[0].image.package: required field missing"
 
 
+def test_waiting_with_a_timeout_requires_the_timeout() -> None:
+    text = MINIMAL + "deployment_options:\n  wait: wait_with_timeout\n"
+
+    assert problems_of(text) == [
+        "line 8: deployment_options.timeout_minutes: required field missing: "
+        "wait: wait_with_timeout needs it"
+    ]
+
+
+def test_the_timeout_is_optional_with_the_other_wait_options() -> None:
+    document = load_document(MINIMAL + "deployment_options:\n  wait: dont_wait\n")
+
+    assert document.deployment_options.timeout_minutes == 30
+
+
+def test_a_required_timeout_is_exported_even_at_its_default_value() -> None:
+    document = load_document(
+        MINIMAL + "deployment_options:\n  wait: wait_with_timeout\n  timeout_minutes: 30\n"
+    )
+
+    exported = dump_document(document)
+
+    assert yaml.safe_load(exported)["deployment_options"] == {
+        "wait": "wait_with_timeout",
+        "timeout_minutes": 30,
+    }
+    assert load_document(exported) == document
+
+
 def test_missing_version_is_an_error_that_says_what_to_add() -> None:
     assert problems_of(MINIMAL.replace("version: 1\n", "")) == [
         "line 1: version: required field missing; add `version: 1`"
