@@ -85,6 +85,8 @@ RUNTIME_PLATFORMS = ("X86_64", "ARM64")
 WAIT_MODES = ("wait_until_completed", "wait_with_timeout", "dont_wait")
 VOLUME_TYPES = ("bind", "efs")
 MAX_TAGS = 20
+# The longest step name the database stores (Step.name).
+MAX_STEP_NAME = 200
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 # AWS's id form, the rule cfn-lint applies too: 8 hex digits (older ids) or 17.
@@ -97,6 +99,11 @@ _TARGET_GROUP_ARN = re.compile(
 )
 
 TARGET_GROUP_ARN_SHAPE = "arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID"
+# IAM: a role name is 1-64 of letters, digits and +=,.@_-, under an optional path of such parts.
+_ROLE_ARN = re.compile(
+    _PARTITION + r":iam::\d{12}:role/(?:[A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}"
+)
+ROLE_ARN_SHAPE = "arn:aws:iam::ACCOUNT:role/NAME (12-digit account; the name may have a path)"
 
 
 @dataclass(frozen=True)
@@ -210,7 +217,15 @@ class _Checker:
     # --- sections, in the contract's order ---
 
     def step(self) -> None:
-        self.required_text("name", self.document.name, "a step name")
+        name = self.document.name
+        self.required_text("name", name, "a step name")
+        # Stored as written, expressions included, so the limit holds for any name.
+        if len(name) > MAX_STEP_NAME:
+            self.add(
+                "name",
+                f"a step name may have at most {MAX_STEP_NAME} characters; "
+                f"this one has {len(name)}",
+            )
 
     def configuration(self) -> None:
         configuration = self.document.configuration
@@ -222,6 +237,15 @@ class _Checker:
         self.one_of(
             "configuration.runtime_platform", configuration.runtime_platform, RUNTIME_PLATFORMS
         )
+        self.role_arn("configuration.task_role_arn", configuration.task_role_arn, "task role")
+        self.role_arn(
+            "task_execution_role.arn", self.document.task_execution_role.arn, "task execution role"
+        )
+
+    def role_arn(self, path: str, value: str, what: str) -> None:
+        """An optional IAM role ARN: empty, an expression, or a role ARN."""
+        if _literal(value) and value and not _ROLE_ARN.fullmatch(value):
+            self.add(path, f"{value!r} is not an IAM role ARN for the {what}; use {ROLE_ARN_SHAPE}")
 
     def task_size(self) -> None:
         cpu = _literal_int(self.document.task_size.cpu)

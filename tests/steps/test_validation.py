@@ -163,6 +163,40 @@ INVALID_CASES = [
     ),
     ({"containers[0].memory_hard_limit": 4}, "containers[0].memory_hard_limit", "at least 6"),
     ({"containers[0].cpu": -1}, "containers[0].cpu", "at least 0"),
+    # step
+    ({"name": "n" * 201}, "name", "a step name may have at most 200 characters; this one has 201"),
+    ({"name": "#{Name}" + "n" * 200}, "name", "at most 200 characters"),
+    # roles
+    (
+        {"configuration.task_role_arn": "app-task-role"},
+        "configuration.task_role_arn",
+        "'app-task-role' is not an IAM role ARN for the task role; use arn:aws:iam::ACCOUNT:role/",
+    ),
+    (
+        {"configuration.task_role_arn": "arn:aws:iam::12345:role/app"},
+        "configuration.task_role_arn",
+        "12-digit account",
+    ),
+    (
+        {"task_execution_role.arn": "arn:aws:iam::123456789012:user/deployer"},
+        "task_execution_role.arn",
+        "not an IAM role ARN for the task execution role",
+    ),
+    (
+        {"task_execution_role.arn": "arn:aws:iam::123456789012:role/"},
+        "task_execution_role.arn",
+        "task execution role",
+    ),
+    (
+        {"task_execution_role.arn": "arn:aws:iam::123456789012:role/" + "r" * 65},
+        "task_execution_role.arn",
+        "task execution role",
+    ),
+    (
+        {"task_execution_role.arn": "arn:aws:sts::123456789012:role/exec"},
+        "task_execution_role.arn",
+        "task execution role",
+    ),
     # network
     ({"network.security_group_ids": []}, "network.security_group_ids", "at least one"),
     ({"network.security_group_ids": ["default"]}, "network.security_group_ids[0]", "sg-"),
@@ -430,6 +464,12 @@ def test_a_broken_rule_is_reported_at_its_path(
 
 
 VALID_CASES = [
+    {"name": "n" * 200},
+    {"configuration.task_role_arn": "arn:aws:iam::123456789012:role/app"},
+    {"configuration.task_role_arn": "arn:aws-us-gov:iam::123456789012:role/team/app+svc@1"},
+    {"configuration.task_role_arn": "#{TaskRole}", "task_execution_role.arn": "#{ExecRole}"},
+    {"task_execution_role.arn": "arn:aws-cn:iam::123456789012:role/service-role/ecs-exec"},
+    {"task_execution_role.arn": "arn:aws:iam::123456789012:role/" + "r" * 64},
     {"configuration.task_definition_name": "w" * 255},
     {"configuration.task_definition_name": "Web_App-2"},
     {
@@ -608,3 +648,10 @@ def test_numbers_held_as_text_in_code_built_documents_are_still_checked() -> Non
         issues
     )
     assert "deployment.desired_count: 'several' is not a whole number" in issues
+
+
+def test_the_step_name_limit_is_the_database_column() -> None:
+    from steps.models import Step
+    from steps.validation import MAX_STEP_NAME
+
+    assert Step._meta.get_field("name").max_length == MAX_STEP_NAME
