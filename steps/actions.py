@@ -11,13 +11,14 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
-from deployer.models import Project, slug_validator
+from deployer.models import Project
 from steps.document import DocumentError, DocumentProblem, StepDocument, format_path
 from steps.document_io import document_to_data, dump_document, load_document
 from steps.models import Step
 from steps.validation import ValidationIssue, validate
 
 AnyUser = AbstractBaseUser | AnonymousUser | None
+_PROJECT_NAME_LENGTH = Project._meta.get_field("name").max_length or 100
 
 
 class StaleEditError(Exception):
@@ -187,10 +188,14 @@ def import_step_into_project_slug(slug: str, text: str) -> ImportResult:
     with transaction.atomic():
         project = Project.objects.filter(slug=slug).first()
         if project is None:
-            slug_validator(slug)
-            name = slug
+            # The model's own validators: the slug's form and its length (a longer one is an
+            # error on PostgreSQL and silently stored by SQLite).
+            Project._meta.get_field("slug").run_validators(slug)
+            name, copies = slug, 0
             while Project.objects.filter(name=name).exists():
-                name = f"{name} (imported)"
+                copies += 1
+                suffix = " (imported)" if copies == 1 else f" (imported {copies})"
+                name = slug[: _PROJECT_NAME_LENGTH - len(suffix)] + suffix
             project = Project.objects.create(slug=slug, name=name)
         return import_step(project, dump_document(document))
 

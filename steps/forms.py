@@ -61,7 +61,10 @@ def memory_choices(cpu: str) -> list[tuple[str, str]]:
 
 
 class ConfigurationForm(DocumentForm):
-    name = text("Step name", "Unique within the project; shown in the deployment log.")
+    name = text(
+        "Step name",
+        "Unique within the project; shown in the deployment log. At most 200 characters.",
+    )
     target_roles = id_list(
         "On targets in roles",
         "Comma-separated target roles, e.g. web-cluster; the ECS cluster targets with any of "

@@ -367,3 +367,20 @@ def test_deleting_a_step_returns_to_the_project(admin_client: Client, project: P
     assert response.status_code == 302
     assert response["Location"] == project.get_absolute_url()
     assert not Step.objects.exists()
+
+
+def test_a_step_name_longer_than_the_database_keeps_is_refused_on_the_page(
+    admin_client: Client, project: Project
+) -> None:
+    step = make_step(project)
+    values = page(admin_client, edit_url(step))
+    (name_field,) = [key for key in values if key.endswith("-name") and "__" not in key]
+    values[name_field] = "n" * 201
+    response = admin_client.post(edit_url(step), values)
+    assert response.status_code == 200
+    assert "a step name may have at most 200 characters; this one has 201" in unescape(
+        response.content.decode()
+    )
+    step.refresh_from_db()
+    assert step.name == "Deploy web"
+    assert step.revision == 1
