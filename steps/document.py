@@ -281,6 +281,30 @@ REQUIRED_WHEN: dict[tuple[type, str], tuple[str, str]] = {
 }
 
 
+# --- Bounds ------------------------------------------------------------------------------------
+
+# Work is bounded before it is done: these are checked while reading (counts first), so any
+# document is accepted or refused quickly, whatever its size.
+# A whole document, in characters: twice what one task definition may hold (64 KiB), so
+# comments and layout fit; beyond that AWS would refuse the template anyway.
+MAX_DOCUMENT_CHARS = 128 * 1024
+# One text value: a task definition holds at most 64 KiB in all.
+MAX_TEXT_CHARS = 64 * 1024
+# Items of any one list or entries of any one mapping.
+MAX_ITEMS = 1000
+# ECS: a task definition has at most 10 container definitions.
+MAX_CONTAINERS = 10
+# Lists with a tighter bound than MAX_ITEMS, by their key path (list indexes left out), with
+# the plural noun messages use.
+ITEM_LIMITS: dict[tuple[str, ...], tuple[int, str]] = {
+    ("containers",): (MAX_CONTAINERS, "containers"),
+}
+# Nesting of lists and mappings; the contract's deepest path has 5 levels.
+MAX_DEPTH = 20
+# YAML aliases: each repeats its anchor's content, so they count against the document's size.
+MAX_ALIASES = 100
+
+
 # --- Errors -------------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from steps.document import (
+    MAX_CONTAINERS,
     StepDocument,
     Volume,
     is_expression,
@@ -326,6 +327,12 @@ class _Checker:
         if not containers:
             self.add("containers", "at least one container is required")
             return
+        if len(containers) > MAX_CONTAINERS:
+            self.add(
+                "containers",
+                f"{len(containers)} containers is too many; a task definition holds at most "
+                f"{MAX_CONTAINERS}",
+            )
         essentials = [container.essential for container in containers]
         if all(value is False for value in essentials):
             self.add("containers", "at least one container must be essential")
@@ -373,6 +380,15 @@ class _Checker:
 
     def load_balancer_mappings(self) -> None:
         by_name = {c.name: c for c in self.document.containers if _literal(c.name)}
+        # Each container's TCP ports, worked out once for all the mappings that name it.
+        tcp_ports_of = {
+            name: {
+                _literal_int(p.container_port)
+                for p in container.port_mappings
+                if p.protocol == "tcp" or is_expression(p.protocol)
+            }
+            for name, container in by_name.items()
+        }
         for index, mapping in enumerate(self.document.load_balancer_mappings):
             path = f"load_balancer_mappings[{index}]"
             name_ok = self.required_text(f"{path}.container_name", mapping.container_name, "a name")
@@ -385,13 +401,13 @@ class _Checker:
                 )
             port = _literal_int(mapping.container_port)
             if container is not None and port is not None:
-                tcp_ports = [
-                    _literal_int(p.container_port)
-                    for p in container.port_mappings
-                    if p.protocol == "tcp" or is_expression(p.protocol)
-                ]
+                tcp_ports = tcp_ports_of[mapping.container_name]
                 if port not in tcp_ports and None not in tcp_ports:
-                    valid = _choices(tcp_ports) if tcp_ports else "none; add a TCP port mapping"
+                    valid = (
+                        _choices(sorted(p for p in tcp_ports if p is not None))
+                        if tcp_ports
+                        else "none; add a TCP port mapping"
+                    )
                     self.add(
                         f"{path}.container_port",
                         f"{port} is not a TCP port mapping of container {container.name!r}; "
