@@ -129,6 +129,17 @@ def test_more_aliases_than_the_bound_are_refused() -> None:
     assert f"more than {MAX_ALIASES} aliases; write the values out" in problem
 
 
+def test_aliases_may_not_spell_out_a_document_far_over_the_size_limit() -> None:
+    word = "w" * 10_000
+    uses = "".join("        - *word\n" for _ in range(30))
+    body = f"    environment:\n      command:\n        - &word {word}\n" + uses
+    text = HEAD + "containers:\n" + container(0, body)
+    assert len(text) < MAX_DOCUMENT_CHARS
+
+    (problem,) = problems_of(text)
+    assert problem.endswith("the aliases expand the document far beyond its size limit")
+
+
 def test_a_few_aliases_still_share_settings() -> None:
     body = "    environment:\n      command: &cmd [serve, --port, '80']\n"
     text = HEAD + "containers:\n" + container(0, body) + container(1, "    environment:\n")

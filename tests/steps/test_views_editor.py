@@ -384,3 +384,17 @@ def test_a_step_name_longer_than_the_database_keeps_is_refused_on_the_page(
     step.refresh_from_db()
     assert step.name == "Deploy web"
     assert step.revision == 1
+
+
+def test_a_role_that_is_not_a_role_arn_is_refused_under_its_field(
+    htmx_client: Client, project: Project
+) -> None:
+    step = make_step(project)
+    values = page(htmx_client, edit_url(step))
+    (field,) = [key for key in values if key.endswith("configuration__task_role_arn")]
+    values[field] = "arn:aws:iam::123456789012:user/app"
+    response = htmx_client.post(edit_url(step), {**values, "_validate": field})
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert html.startswith(f'<div class="mb-2 step-field" id="field-{field}"')
+    assert "is not an IAM role ARN for the task role; use arn:aws:iam::ACCOUNT:role/NAME" in html
