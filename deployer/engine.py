@@ -432,7 +432,10 @@ class DeploymentRun:
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
-        Deployment.objects.filter(pk=self.deployment.pk).update(phase=name)
+        # Step, target and service names are the user's and may fill the column on their own.
+        limit = Deployment._meta.get_field("phase").max_length or 200
+        shown = name if len(name) <= limit else name[: limit - 1] + "…"
+        Deployment.objects.filter(pk=self.deployment.pk).update(phase=shown)
         self.log.info(f"{name}: started")
         began = time.monotonic()
         try:

@@ -11,13 +11,20 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
-from deployer.models import Project, slug_validator
+from deployer.models import Project
 from steps.document import DocumentError, DocumentProblem, StepDocument, format_path
-from steps.document_io import document_to_data, dump_document, load_document
+from steps.document_io import (
+    MAX_PROBLEMS,
+    YAML_LOADER,
+    document_to_data,
+    dump_document,
+    load_document_with_lines,
+)
 from steps.models import Step
 from steps.validation import ValidationIssue, validate
 
 AnyUser = AbstractBaseUser | AnonymousUser | None
+_PROJECT_NAME_LENGTH = Project._meta.get_field("name").max_length or 100
 
 
 class StaleEditError(Exception):
@@ -104,7 +111,7 @@ def yaml_lines(text: str) -> dict[str, int]:
     (``containers[0].name``); empty when the text does not parse."""
     lines: dict[str, int] = {}
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.YAMLError:
         return lines
     stack: list[tuple[yaml.Node, tuple[str | int, ...]]] = [(node, ())] if node else []
@@ -137,19 +144,30 @@ def _line_for(path: str, lines: dict[str, int]) -> int | None:
     return None
 
 
-def issues_as_problems(issues: Iterable[ValidationIssue], text: str) -> list[DocumentProblem]:
-    """Validation issues with the YAML line they come from, as import reports them."""
-    lines = yaml_lines(text)
-    return [DocumentProblem(i.path, _line_for(i.path, lines), i.message) for i in issues]
+def issues_as_problems(
+    issues: Iterable[ValidationIssue], text: str, lines: dict[str, int] | None = None
+) -> list[DocumentProblem]:
+    """Validation issues with the YAML line they come from, as import reports them; at most
+    ``MAX_PROBLEMS``, then one line saying how many more there are."""
+    issues = list(issues)
+    lines = yaml_lines(text) if lines is None else lines
+    problems = [
+        DocumentProblem(i.path, _line_for(i.path, lines), i.message) for i in issues[:MAX_PROBLEMS]
+    ]
+    if len(issues) > MAX_PROBLEMS:
+        more = len(issues) - MAX_PROBLEMS
+        problems.append(DocumentProblem("", None, f"and {more:,} more problems not listed"))
+    return problems
 
 
 def read_step_yaml(text: str) -> StepDocument:
     """A valid document from YAML; ``DocumentError`` lists every problem (path, line, message)
     of the YAML, the keys or the values."""
-    document = load_document(text)
+    document, node_lines = load_document_with_lines(text)
     issues = validate(document)
     if issues:
-        raise DocumentError(issues_as_problems(issues, text))
+        lines = {format_path(path): line for path, line in node_lines.items()}
+        raise DocumentError(issues_as_problems(issues, text, lines))
     return document
 
 
@@ -187,10 +205,14 @@ def import_step_into_project_slug(slug: str, text: str) -> ImportResult:
     with transaction.atomic():
         project = Project.objects.filter(slug=slug).first()
         if project is None:
-            slug_validator(slug)
-            name = slug
+            # The model's own validators: the slug's form and its length (a longer one is an
+            # error on PostgreSQL and silently stored by SQLite).
+            Project._meta.get_field("slug").run_validators(slug)
+            name, copies = slug, 0
             while Project.objects.filter(name=name).exists():
-                name = f"{name} (imported)"
+                copies += 1
+                suffix = " (imported)" if copies == 1 else f" (imported {copies})"
+                name = slug[: _PROJECT_NAME_LENGTH - len(suffix)] + suffix
             project = Project.objects.create(slug=slug, name=name)
         return import_step(project, dump_document(document))
 

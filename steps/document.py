@@ -14,7 +14,8 @@ command into ``None``. Documents built in code should follow the same form, so t
 
 Export omission rule (``dump_document``): a key is written when its value differs from the default,
 and always when it is required (``version``, ``name``, ``configuration.task_definition_name``,
-container ``name`` and ``image``, the identifying fields of list items) or is one a reader expects
+container ``name`` and ``image``, the identifying fields of list items, ``REQUIRED_WHEN`` keys
+while their condition holds) or is one a reader expects
 to see (``target_roles``, ``task_size``, ``network`` ids, ``containers``, a volume's ``type``). A
 section left empty by the rule is omitted. ``document_to_data`` omits nothing: release snapshots
 keep every effective value.
@@ -270,6 +271,38 @@ ALWAYS_EXPORTED: frozenset[tuple[type, str]] = frozenset(
         (Volume, "type"),
     }
 )
+
+
+# Keys that are optional in general but required while another key of their section has a given
+# value: (section, key) -> (other key, value). The reader refuses the document without them and
+# the export always writes them then, so the default never stands in for what the user must say.
+REQUIRED_WHEN: dict[tuple[type, str], tuple[str, str]] = {
+    (DeploymentOptions, "timeout_minutes"): ("wait", "wait_with_timeout"),
+}
+
+
+# --- Bounds ------------------------------------------------------------------------------------
+
+# Work is bounded before it is done: these are checked while reading (counts first), so any
+# document is accepted or refused quickly, whatever its size.
+# A whole document, in characters: twice what one task definition may hold (64 KiB), so
+# comments and layout fit; beyond that AWS would refuse the template anyway.
+MAX_DOCUMENT_CHARS = 128 * 1024
+# One text value: a task definition holds at most 64 KiB in all.
+MAX_TEXT_CHARS = 64 * 1024
+# Items of any one list or entries of any one mapping.
+MAX_ITEMS = 1000
+# ECS: a task definition has at most 10 container definitions.
+MAX_CONTAINERS = 10
+# Lists with a tighter bound than MAX_ITEMS, by their key path (list indexes left out), with
+# the plural noun messages use.
+ITEM_LIMITS: dict[tuple[str, ...], tuple[int, str]] = {
+    ("containers",): (MAX_CONTAINERS, "containers"),
+}
+# Nesting of lists and mappings; the contract's deepest path has 5 levels.
+MAX_DEPTH = 20
+# YAML aliases: each repeats its anchor's content, so they count against the document's size.
+MAX_ALIASES = 100
 
 
 # --- Errors -------------------------------------------------------------------------------------

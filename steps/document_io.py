@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import difflib
@@ -18,6 +19,13 @@ import yaml
 from steps.document import (
     ALWAYS_EXPORTED,
     CURRENT_VERSION,
+    ITEM_LIMITS,
+    MAX_ALIASES,
+    MAX_DEPTH,
+    MAX_DOCUMENT_CHARS,
+    MAX_ITEMS,
+    MAX_TEXT_CHARS,
+    REQUIRED_WHEN,
     UPGRADES,
     DocumentError,
     DocumentProblem,
@@ -32,6 +40,14 @@ from steps.document import (
 
 
 _INVALID: Any = object()  # a value that could not be read; its problem is already recorded
+# Reading stops after this many problems: a broken document is reported, not catalogued.
+MAX_PROBLEMS = 100
+
+
+class _TooManyProblems(Exception):
+    """The reader found MAX_PROBLEMS problems and stops."""
+
+
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,18}")  # no longer: far beyond any valid value
 
 
@@ -52,25 +68,24 @@ class _Reader:
                 line = self.lines[path[:end]]
                 break
         self.problems.append(DocumentProblem(format_path(path), line, message))
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise _TooManyProblems
         return _INVALID
 
     def read(self, hint: Any, value: Any, path: Path) -> Any:
-        options = typing.get_args(hint) if _is_union(hint) else (hint,)
-        nullable = type(None) in options
-        options = tuple(option for option in options if option is not type(None))
+        nullable, kind, inner, expression_allowed = _plan(hint)
         if value is None and nullable:
             return None
-        if isinstance(options[0], type) and dataclasses.is_dataclass(options[0]):
-            return self.read_object(options[0], value, path)
-        if typing.get_origin(options[0]) is list:
-            (item_hint,) = typing.get_args(options[0])
-            return self.read_list(item_hint, value, path, expression_allowed=str in options)
-        if typing.get_origin(options[0]) is dict:
+        if kind == "object":
+            return self.read_object(inner, value, path)
+        if kind == "list":
+            return self.read_list(inner, value, path, expression_allowed=expression_allowed)
+        if kind == "map":
             return self.read_text_map(value, path)
-        if options[0] is bool:
+        if kind == "bool":
             return self.read_bool(value, path)
-        if options[0] is int:
-            return self.read_int(value, path, expression_allowed=str in options)
+        if kind == "int":
+            return self.read_int(value, path, expression_allowed=expression_allowed)
         return self.read_text(value, path)
 
     def read_object(self, cls: type, value: Any, path: Path) -> Any:
@@ -78,7 +93,9 @@ class _Reader:
             return cls()
         if not isinstance(value, Mapping):
             return self.report(path, f"expected a mapping of fields, got {_describe(value)}")
-        fields = {item.name: item for item in dataclasses.fields(cls)}
+        if len(value) > MAX_ITEMS:
+            return self.report(path, _too_many_message(len(value), "entries"))
+        fields = _fields(cls)
         for key in value:
             if key not in fields:
                 self.report((*path, str(key)), _unknown_field_message(str(key), list(fields)))
@@ -87,6 +104,11 @@ class _Reader:
         for name, item in fields.items():
             if name in value:
                 arguments[name] = self.read(_hints(cls)[name], value[name], (*path, name))
+            elif (cls, name) in REQUIRED_WHEN and _required_now(cls, name, value):
+                other, expected = REQUIRED_WHEN[(cls, name)]
+                arguments[name] = self.report(
+                    (*path, name), f"required field missing: {other}: {expected} needs it"
+                )
             elif _has_default(item):
                 continue
             else:
@@ -102,13 +124,20 @@ class _Reader:
         if value is None:
             return []
         if isinstance(value, str) and expression_allowed:
+            if len(value) > MAX_TEXT_CHARS:
+                return self.report(path, _too_long_message(len(value)))
             if is_expression(value):
                 return value
             # What an expression becomes after substitution: a comma-separated list.
-            return [part.strip() for part in value.split(",") if part.strip()]
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if len(parts) > MAX_ITEMS:
+                return self.report(path, _too_many_message(len(parts)))
+            return parts
         if not isinstance(value, list):
             wanted = "a list or an #{expression}" if expression_allowed else "a list"
             return self.report(path, f"expected {wanted}, got {_describe(value)}")
+        if len(value) > MAX_ITEMS:  # counted before any item is read
+            return self.report(path, _too_many_message(len(value)))
         items = [self.read(item_hint, item, (*path, index)) for index, item in enumerate(value)]
         return _INVALID if any(item is _INVALID for item in items) else items
 
@@ -119,11 +148,15 @@ class _Reader:
             return self.report(
                 path, f"expected a mapping of names to values, got {_describe(value)}"
             )
+        if len(value) > MAX_ITEMS:
+            return self.report(path, _too_many_message(len(value)))
         result = {str(key): self.read_text(item, (*path, str(key))) for key, item in value.items()}
         return _INVALID if _INVALID in result.values() else result
 
     def read_text(self, value: Any, path: Path) -> Any:
         if isinstance(value, str):
+            if len(value) > MAX_TEXT_CHARS:
+                return self.report(path, _too_long_message(len(value)))
             return value
         if value is None:
             return ""
@@ -159,8 +192,42 @@ class _Reader:
         )
 
 
+def _too_many_message(count: int, what: str = "items") -> str:
+    return f"{count:,} {what} is too many; use at most {MAX_ITEMS:,}"
+
+
+def _too_long_message(length: int) -> str:
+    return f"{length:,} characters is too long for one value; use at most {MAX_TEXT_CHARS:,}"
+
+
 def _is_union(hint: Any) -> bool:
     return typing.get_origin(hint) in (typing.Union, types.UnionType)
+
+
+@cache
+def _plan(hint: Any) -> tuple[bool, str, Any, bool]:
+    """How to read a value of a type hint: (nullable, kind, inner type, expression allowed).
+    Worked out once per hint: reading calls this for every value of the document."""
+    options = typing.get_args(hint) if _is_union(hint) else (hint,)
+    nullable = type(None) in options
+    options = tuple(option for option in options if option is not type(None))
+    first, expression_allowed = options[0], str in options
+    if isinstance(first, type) and dataclasses.is_dataclass(first):
+        return nullable, "object", first, expression_allowed
+    if typing.get_origin(first) is list:
+        return nullable, "list", typing.get_args(first)[0], expression_allowed
+    if typing.get_origin(first) is dict:
+        return nullable, "map", None, expression_allowed
+    if first is bool:
+        return nullable, "bool", None, expression_allowed
+    if first is int:
+        return nullable, "int", None, expression_allowed
+    return nullable, "text", None, expression_allowed
+
+
+@cache
+def _fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
+    return {item.name: item for item in dataclasses.fields(cls)}
 
 
 @cache
@@ -172,6 +239,11 @@ def _has_default(item: dataclasses.Field[Any]) -> bool:
     return (
         item.default is not dataclasses.MISSING or item.default_factory is not dataclasses.MISSING
     )
+
+
+def _required_now(cls: type, name: str, section: Mapping[str, Any]) -> bool:
+    other, expected = REQUIRED_WHEN[(cls, name)]
+    return bool(section.get(other) == expected)
 
 
 def _all_fields_default(cls: type) -> bool:
@@ -224,7 +296,12 @@ def _read_document(data: Any, reader: _Reader) -> StepDocument:
         reader.report(("version",), f"version {version} is not a step document version")
     if reader.problems:
         raise DocumentError(reader.problems)
-    document = reader.read_object(StepDocument, upgrade(data), ())
+    try:
+        document = reader.read_object(StepDocument, upgrade(data), ())
+    except _TooManyProblems:
+        reader.problems.append(
+            DocumentProblem("", None, f"reading stopped after {MAX_PROBLEMS} problems")
+        )
     if reader.problems:
         # In the order a reader meets them in the file.
         raise DocumentError(sorted(reader.problems, key=lambda p: p.line or 0))
@@ -238,10 +315,18 @@ def document_from_data(data: Mapping[str, Any]) -> StepDocument:
 
 # libyaml's parser when PyYAML was built with it: several times faster on large documents.
 _YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = _YamlLoader
 
 
 def load_document(text: str) -> StepDocument:
     """The document for YAML text; raises ``DocumentError`` listing every problem with its line."""
+    return load_document_with_lines(text)[0]
+
+
+def load_document_with_lines(text: str) -> tuple[StepDocument, dict[Path, int]]:
+    """``load_document``, with the 1-based line of every key and list item by path, so problems
+    found later (by the validator) can name their line without reading the YAML again."""
+    check_bounds(text)
     reader = _Reader()
     try:
         loader = _YamlLoader(text)
@@ -250,7 +335,8 @@ def load_document(text: str) -> StepDocument:
             if node is not None:
                 # Indexed before construction, which rewrites merge keys (`<<`) in place.
                 reader.lines[()] = node.start_mark.line + 1
-                _index_nodes(node, (), reader, visited=set())
+                with contextlib.suppress(_TooManyProblems):  # report those found so far
+                    _index_nodes(node, (), reader, visited=set())
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -264,7 +350,133 @@ def load_document(text: str) -> StepDocument:
         raise DocumentError([DocumentProblem("", None, f"malformed YAML: {error}")]) from None
     if reader.problems:
         raise DocumentError(reader.problems)
-    return _read_document(data, reader)
+    return _read_document(data, reader), reader.lines
+
+
+# --- Bounds, checked before the document is built ------------------------------------------------
+
+
+@dataclass
+class _Frame:
+    """A list or mapping being scanned."""
+
+    is_mapping: bool
+    path: Path
+    keys: tuple[str, ...]  # the path without list indexes, to look up ITEM_LIMITS
+    anchor: str | None
+    count: int = 0
+    expecting_key: bool = True
+    key: str = ""
+
+
+def _bounds_error(path: Path, event: Any, message: str) -> DocumentError:
+    line = event.start_mark.line + 1 if event.start_mark is not None else None
+    return DocumentError([DocumentProblem(format_path(path), line, message)])
+
+
+def check_bounds(text: str) -> None:
+    """Refuse a document whose size, lists, texts, nesting or aliases exceed the bounds of
+    ``steps.document``, from YAML's event stream alone: nothing is built, and the scan stops at
+    the first excess, so the cost is bounded by the document's size limit. Malformed YAML is
+    left to the loader, which reports it with more context."""
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise DocumentError(
+            [
+                DocumentProblem(
+                    "",
+                    None,
+                    f"the document has {len(text):,} characters; a step document may have at "
+                    f"most {MAX_DOCUMENT_CHARS:,} ({MAX_DOCUMENT_CHARS // 1024} KiB)",
+                )
+            ]
+        )
+    parser = _YamlLoader(text)
+    # Anchor -> (its item count when it is a list, else -1; its expanded size).
+    anchors: dict[str, tuple[int, int]] = {}
+    sizes: list[int] = []  # expanded size of each open collection, parallel to `stack`
+    stack: list[_Frame] = []
+    expanded = aliases = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.CollectionEndEvent):
+                frame, size = stack.pop(), sizes.pop()
+                if frame.anchor:
+                    anchors[frame.anchor] = (-1 if frame.is_mapping else frame.count, size)
+                if sizes:
+                    sizes[-1] += size
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            path, keys = _place(stack, event)
+            if isinstance(event, yaml.ScalarEvent):
+                if len(event.value) > MAX_TEXT_CHARS:
+                    raise _bounds_error(path, event, _too_long_message(len(event.value)))
+                size = len(event.value) + 1
+                if event.anchor:
+                    anchors[event.anchor] = (-1, size)
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise _bounds_error(
+                        path, event, f"more than {MAX_ALIASES} aliases; write the values out"
+                    )
+                count, size = anchors.get(event.anchor or "", (-1, 0))
+                limit, what = ITEM_LIMITS.get(keys, (MAX_ITEMS, "items"))
+                if count > limit:
+                    raise _bounds_error(path, event, _limit_message(limit, what))
+            else:
+                if len(stack) >= MAX_DEPTH:
+                    raise _bounds_error(
+                        path, event, f"lists and mappings nest more than {MAX_DEPTH} deep"
+                    )
+                stack.append(
+                    _Frame(isinstance(event, yaml.MappingStartEvent), path, keys, event.anchor)
+                )
+                sizes.append(0)
+                size = 1
+            expanded += size
+            if sizes:
+                sizes[-1] += size
+            # Aliases repeat content: the document they spell out must fit the size limit too.
+            if expanded > 2 * MAX_DOCUMENT_CHARS:
+                raise _bounds_error(
+                    path, event, "the aliases expand the document far beyond its size limit"
+                )
+    except yaml.YAMLError:
+        return
+    finally:
+        parser.dispose()
+
+
+def _place(stack: list[_Frame], event: Any) -> tuple[Path, tuple[str, ...]]:
+    """Where a node event sits (its path, and its key path for ITEM_LIMITS); counts it in its
+    list or mapping and refuses the one item too many."""
+    if not stack:
+        return (), ()
+    parent = stack[-1]
+    if parent.is_mapping:
+        if parent.expecting_key:
+            parent.count += 1
+            if parent.count > MAX_ITEMS:
+                raise _bounds_error(parent.path, event, _limit_message(MAX_ITEMS, "entries"))
+            parent.expecting_key = False
+            parent.key = event.value if isinstance(event, yaml.ScalarEvent) else "?"
+            return (*parent.path, parent.key), (*parent.keys, parent.key)
+        parent.expecting_key = True
+        return (*parent.path, parent.key), (*parent.keys, parent.key)
+    index = parent.count
+    parent.count += 1
+    limit, what = ITEM_LIMITS.get(parent.keys, (MAX_ITEMS, "items"))
+    if parent.count > limit:
+        raise _bounds_error(parent.path, event, _limit_message(limit, what))
+    return (*parent.path, index), parent.keys
+
+
+def _limit_message(limit: int, what: str) -> str:
+    if what == "containers":
+        return f"more than {limit} containers; a task definition holds at most {limit}"
+    return f"more than {limit:,} {what}; use at most {limit:,}"
 
 
 def _index_nodes(node: yaml.Node, path: Path, reader: _Reader, visited: set[int]) -> None:
@@ -310,7 +522,10 @@ def _plain(value: Any, *, omit_defaults: bool) -> Any:
         result: dict[str, Any] = {}
         for item in dataclasses.fields(value):
             item_value = getattr(value, item.name)
-            if omit_defaults and not _exported(type(value), item, item_value):
+            required = (type(value), item.name) in REQUIRED_WHEN and _required_now(
+                type(value), item.name, vars(value)
+            )
+            if omit_defaults and not required and not _exported(type(value), item, item_value):
                 continue
             plain = _plain(item_value, omit_defaults=omit_defaults)
             if omit_defaults and plain == {} and dataclasses.is_dataclass(item_value):

@@ -14,7 +14,7 @@ from typing import Any
 
 from django import forms
 
-from steps.document import is_expression
+from steps.document import MAX_DOCUMENT_CHARS, is_expression
 from steps.fields import (
     OMIT,
     Choices,
@@ -61,7 +61,10 @@ def memory_choices(cpu: str) -> list[tuple[str, str]]:
 
 
 class ConfigurationForm(DocumentForm):
-    name = text("Step name", "Unique within the project; shown in the deployment log.")
+    name = text(
+        "Step name",
+        "Unique within the project; shown in the deployment log. At most 200 characters.",
+    )
     target_roles = id_list(
         "On targets in roles",
         "Comma-separated target roles, e.g. web-cluster; the ECS cluster targets with any of "
@@ -520,6 +523,12 @@ class YamlImportForm(forms.Form):
         data = super().clean() or {}
         upload = data.get("file")
         if upload:
+            # Refused before it is read; the character limit itself is the loader's to check.
+            if upload.size > 4 * MAX_DOCUMENT_CHARS:
+                raise forms.ValidationError(
+                    f"The file has {upload.size:,} bytes; a step document may have at most "
+                    f"{MAX_DOCUMENT_CHARS // 1024} KiB."
+                )
             try:
                 data["yaml"] = upload.read().decode("utf-8")
             except UnicodeDecodeError:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from steps.document import (
+    MAX_CONTAINERS,
     StepDocument,
     Volume,
     is_expression,
@@ -85,10 +86,13 @@ RUNTIME_PLATFORMS = ("X86_64", "ARM64")
 WAIT_MODES = ("wait_until_completed", "wait_with_timeout", "dont_wait")
 VOLUME_TYPES = ("bind", "efs")
 MAX_TAGS = 20
+# The longest step name the database stores (Step.name).
+MAX_STEP_NAME = 200
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
-_SECURITY_GROUP_ID = re.compile(r"sg-[0-9a-f]+")
-_SUBNET_ID = re.compile(r"subnet-[0-9a-f]+")
+# AWS's id form, the rule cfn-lint applies too: 8 hex digits (older ids) or 17.
+_SECURITY_GROUP_ID = re.compile(r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+_SUBNET_ID = re.compile(r"subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})")
 _FILE_SYSTEM_ID = re.compile(r"fs-[0-9a-f]+")
 _ACCESS_POINT_ID = re.compile(r"fsap-[0-9a-f]+")
 _TARGET_GROUP_ARN = re.compile(
@@ -96,6 +100,11 @@ _TARGET_GROUP_ARN = re.compile(
 )
 
 TARGET_GROUP_ARN_SHAPE = "arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID"
+# IAM: a role name is 1-64 of letters, digits and +=,.@_-, under an optional path of such parts.
+_ROLE_ARN = re.compile(
+    _PARTITION + r":iam::\d{12}:role/(?:[A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}"
+)
+ROLE_ARN_SHAPE = "arn:aws:iam::ACCOUNT:role/NAME (12-digit account; the name may have a path)"
 
 
 @dataclass(frozen=True)
@@ -209,7 +218,15 @@ class _Checker:
     # --- sections, in the contract's order ---
 
     def step(self) -> None:
-        self.required_text("name", self.document.name, "a step name")
+        name = self.document.name
+        self.required_text("name", name, "a step name")
+        # Stored as written, expressions included, so the limit holds for any name.
+        if len(name) > MAX_STEP_NAME:
+            self.add(
+                "name",
+                f"a step name may have at most {MAX_STEP_NAME} characters; "
+                f"this one has {len(name)}",
+            )
 
     def configuration(self) -> None:
         configuration = self.document.configuration
@@ -221,6 +238,15 @@ class _Checker:
         self.one_of(
             "configuration.runtime_platform", configuration.runtime_platform, RUNTIME_PLATFORMS
         )
+        self.role_arn("configuration.task_role_arn", configuration.task_role_arn, "task role")
+        self.role_arn(
+            "task_execution_role.arn", self.document.task_execution_role.arn, "task execution role"
+        )
+
+    def role_arn(self, path: str, value: str, what: str) -> None:
+        """An optional IAM role ARN: empty, an expression, or a role ARN."""
+        if _literal(value) and value and not _ROLE_ARN.fullmatch(value):
+            self.add(path, f"{value!r} is not an IAM role ARN for the {what}; use {ROLE_ARN_SHAPE}")
 
     def task_size(self) -> None:
         cpu = _literal_int(self.document.task_size.cpu)
@@ -275,7 +301,11 @@ class _Checker:
                 self.add(path, f"at least one {what} is required")
             for index, value in _literal_items(values):
                 if not pattern.fullmatch(value):
-                    self.add(f"{path}[{index}]", f"{value!r} is not a {what} id like {shape}")
+                    self.add(
+                        f"{path}[{index}]",
+                        f"{value!r} is not a {what} id: {shape.split('-')[0]}- and 8 or 17 "
+                        f"hex digits, like {shape}",
+                    )
 
     def tags(self) -> None:
         tags = self.document.tags.tags
@@ -297,6 +327,12 @@ class _Checker:
         if not containers:
             self.add("containers", "at least one container is required")
             return
+        if len(containers) > MAX_CONTAINERS:
+            self.add(
+                "containers",
+                f"{len(containers)} containers is too many; a task definition holds at most "
+                f"{MAX_CONTAINERS}",
+            )
         essentials = [container.essential for container in containers]
         if all(value is False for value in essentials):
             self.add("containers", "at least one container must be essential")
@@ -344,6 +380,15 @@ class _Checker:
 
     def load_balancer_mappings(self) -> None:
         by_name = {c.name: c for c in self.document.containers if _literal(c.name)}
+        # Each container's TCP ports, worked out once for all the mappings that name it.
+        tcp_ports_of = {
+            name: {
+                _literal_int(p.container_port)
+                for p in container.port_mappings
+                if p.protocol == "tcp" or is_expression(p.protocol)
+            }
+            for name, container in by_name.items()
+        }
         for index, mapping in enumerate(self.document.load_balancer_mappings):
             path = f"load_balancer_mappings[{index}]"
             name_ok = self.required_text(f"{path}.container_name", mapping.container_name, "a name")
@@ -356,13 +401,13 @@ class _Checker:
                 )
             port = _literal_int(mapping.container_port)
             if container is not None and port is not None:
-                tcp_ports = [
-                    _literal_int(p.container_port)
-                    for p in container.port_mappings
-                    if p.protocol == "tcp" or is_expression(p.protocol)
-                ]
+                tcp_ports = tcp_ports_of[mapping.container_name]
                 if port not in tcp_ports and None not in tcp_ports:
-                    valid = _choices(tcp_ports) if tcp_ports else "none; add a TCP port mapping"
+                    valid = (
+                        _choices(sorted(p for p in tcp_ports if p is not None))
+                        if tcp_ports
+                        else "none; add a TCP port mapping"
+                    )
                     self.add(
                         f"{path}.container_port",
                         f"{port} is not a TCP port mapping of container {container.name!r}; "

@@ -10,6 +10,7 @@ from django import forms
 from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
 
 ROLE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
+ROLE_NAME_LENGTH = TargetRole._meta.get_field("name").max_length or 100
 
 
 class AccountForm(forms.ModelForm):
@@ -126,7 +127,12 @@ class ClusterTargetForm(forms.ModelForm):
             name = raw.strip()
             if not name:
                 continue
-            if not ROLE_PATTERN.match(name) or len(name) > 100:
+            if len(name) > ROLE_NAME_LENGTH:
+                raise forms.ValidationError(
+                    f"A target role may have at most {ROLE_NAME_LENGTH} characters; "
+                    f"“{name[:20]}…” has {len(name)}."
+                )
+            if not ROLE_PATTERN.match(name):
                 raise forms.ValidationError(
                     f"“{name}” is not a valid role: use letters, digits, dots, hyphens and "
                     "underscores."

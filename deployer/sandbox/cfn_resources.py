@@ -16,6 +16,7 @@ from deployer.sandbox.ecs_model import EcsError, SimService
 from deployer.sandbox.ecs_sim import EcsSimulator
 from deployer.sandbox.fargate import fargate_size_error
 from deployer.sandbox.moto_state import ACCOUNT_ID, ecs_backend, iam_backend, logs_backend
+from deployer.sandbox.roles import service_role_error, task_role_error
 
 # Realistic provisioning times in seconds, divided by the speed factor.
 ROLE_SECONDS = 3.0
@@ -117,7 +118,7 @@ class TaskDefinitionProvider:
         for key in ("cpu", "memory"):
             if key in request:
                 request[key] = str(request[key])
-        message = fargate_size_error(request)
+        message = fargate_size_error(request) or task_role_error(request)
         if message:
             raise ResourceFailure(
                 handler_message(
@@ -204,6 +205,8 @@ class ServiceProvider:
         spec = self._spec(props, merged_tags(context.stack_tags, props.get("Tags")))
         spec.setdefault("serviceName", physical_name(context, logical_id, 255))
         spec.setdefault("desiredCount", 1)
+        if message := service_role_error(spec):
+            raise ResourceFailure(handler_message(message, "InvalidRequest"))
         try:
             with context.ecs.lock:
                 service = context.ecs.create_service(context.region, spec)
@@ -230,6 +233,8 @@ class ServiceProvider:
         spec.pop("serviceName", None)
         spec["service"] = current.physical_id
         spec.setdefault("desiredCount", 1)
+        if message := service_role_error(spec):
+            raise ResourceFailure(handler_message(message, "InvalidRequest"))
         try:
             with context.ecs.lock:
                 service = context.ecs.update_service(context.region, spec)

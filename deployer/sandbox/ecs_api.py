@@ -15,6 +15,7 @@ from deployer.sandbox.protocol import (
     json_error,
     json_response,
 )
+from deployer.sandbox.roles import service_role_error, task_role_error
 
 SERVICE_ACTIONS = {
     "CreateService",
@@ -58,17 +59,21 @@ class EcsInterceptor:
     # Each handler returns the response payload, or None to let moto answer.
 
     def _RegisterTaskDefinition(self, region: str, params: dict[str, Any]) -> None:
-        message = fargate_size_error(params)
+        message = fargate_size_error(params) or task_role_error(params)
         if message:
             raise EcsError("ClientException", message)
         return None
 
     def _CreateService(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        if message := service_role_error(params):
+            raise EcsError("InvalidParameterException", message)
         with self.simulator.lock:
             service = self.simulator.create_service(region, params)
             return {"service": self.service_view(service)}
 
     def _UpdateService(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        if message := service_role_error(params):
+            raise EcsError("InvalidParameterException", message)
         with self.simulator.lock:
             service = self.simulator.update_service(region, params)
             return {"service": self.service_view(service)}

@@ -38,6 +38,15 @@ def cluster_arn_if_active(region: str, cluster_name: str) -> str | None:
     return str(cluster.arn)
 
 
+def role_exists(arn: str) -> bool:
+    """Whether ``arn`` names a role of the sandbox's IAM (same account, path and name)."""
+    try:
+        iam_backend().get_role_by_arn(arn)
+    except Exception:
+        return False
+    return True
+
+
 def missing_subnets(region: str, subnet_ids: list[str]) -> list[str]:
     backend = ec2_backend(region)
     missing = []

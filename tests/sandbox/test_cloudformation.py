@@ -265,6 +265,75 @@ def test_unknown_subnet_fails_the_service(cloudformation: Any, seeded: SeedResul
     )
 
 
+MISSING_ROLE = "arn:aws:iam::123456789012:role/nobody-made-this-role"
+TASK_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def make_role(aws_client: Any, name: str) -> str:
+    """A role created through IAM, as an operator would before giving its ARN to a step."""
+    role = aws_client("iam").create_role(
+        RoleName=name, AssumeRolePolicyDocument=json.dumps(TASK_TRUST)
+    )["Role"]
+    return str(role["Arn"])
+
+
+@pytest.mark.parametrize("property_name", ["ExecutionRoleArn", "TaskRoleArn"])
+def test_a_role_that_does_not_exist_fails_the_task_definition_as_ecs_does(
+    cloudformation: Any, seeded: SeedResult, property_name: str
+) -> None:
+    name = f"no-role-{property_name.lower()}"
+    body = service_template(seeded, extra_task_properties={property_name: MISSING_ROLE})
+    create(cloudformation, name, body)
+    seen, _ = watch_stack(cloudformation, name)
+    assert seen[-1] == "ROLLBACK_COMPLETE"
+    reason = failed_reasons(cloudformation, name)["TaskDefinitionWeb"]
+    assert "Invalid request provided: Create TaskDefinition: Role is not valid" in reason
+    assert "HandlerErrorCode: InvalidRequest" in reason
+
+
+def test_roles_that_exist_in_iam_are_accepted(
+    aws_client: Any, cloudformation: Any, seeded: SeedResult
+) -> None:
+    task_role = make_role(aws_client, "given-task-role")
+    execution_role = make_role(aws_client, "given-execution-role")
+    body = service_template(
+        seeded,
+        with_execution_role=False,
+        extra_task_properties={"TaskRoleArn": task_role, "ExecutionRoleArn": execution_role},
+    )
+    create(cloudformation, "given-roles", body)
+    seen, _ = watch_stack(cloudformation, "given-roles")
+    assert seen[-1] == "CREATE_COMPLETE"
+
+
+def test_the_ecs_api_refuses_a_task_definition_with_an_unknown_role(aws_client: Any) -> None:
+    ecs = aws_client("ecs")
+    definition = {
+        "family": "role-check",
+        "containerDefinitions": [{"name": "web", "image": "nginx", "essential": True}],
+        "requiresCompatibilities": ["FARGATE"],
+        "networkMode": "awsvpc",
+        "cpu": "256",
+        "memory": "512",
+    }
+    with pytest.raises(ClientError) as raised:
+        ecs.register_task_definition(executionRoleArn=MISSING_ROLE, **definition)
+    assert raised.value.response["Error"]["Code"] == "ClientException"
+    assert raised.value.response["Error"]["Message"] == "Role is not valid"
+    role = make_role(aws_client, "api-execution-role")
+    registered = ecs.register_task_definition(executionRoleArn=role, **definition)
+    assert registered["taskDefinition"]["executionRoleArn"] == role
+
+
 def test_unknown_resource_type_is_rejected_at_the_api_call(cloudformation: Any) -> None:
     body = json.dumps({"Resources": {"Thing": {"Type": "AWS::ECS::Servise", "Properties": {}}}})
     with pytest.raises(ClientError) as raised:

@@ -46,6 +46,11 @@ free_text = st.text(
 )
 names = st.text(alphabet=string.ascii_lowercase + string.digits + "-_", min_size=1, max_size=24)
 hex_ids = st.text(alphabet="0123456789abcdef", min_size=4, max_size=17)
+# Security group and subnet ids: 8 hex digits (older ids) or 17.
+ec2_hex_ids = st.one_of(
+    st.text(alphabet="0123456789abcdef", min_size=8, max_size=8),
+    st.text(alphabet="0123456789abcdef", min_size=17, max_size=17),
+)
 regions = st.sampled_from(["eu-west-1", "us-east-1", "cn-north-1", "us-gov-west-1"])
 partitions = st.sampled_from(["aws", "aws-cn", "aws-us-gov"])
 accounts = st.text(alphabet=string.digits, min_size=12, max_size=12)
@@ -82,7 +87,7 @@ def target_group_arns(draw: st.DrawFn) -> str:
 
 
 def id_lists(prefix: str, variable: str) -> st.SearchStrategy[list[str] | str]:
-    ids = st.lists(hex_ids.map(lambda hex_id: f"{prefix}-{hex_id}"), min_size=1, max_size=3)
+    ids = st.lists(ec2_hex_ids.map(lambda hex_id: f"{prefix}-{hex_id}"), min_size=1, max_size=3)
     return st.one_of(ids, ids, expression(variable))
 
 

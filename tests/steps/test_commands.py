@@ -117,3 +117,47 @@ def test_exit_codes_on_the_command_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "malformed YAML" in result.stderr
+
+
+def test_import_refuses_a_timeout_wait_without_its_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "multi.yaml"
+    text = MULTI + "deployment_options:\n  wait: wait_with_timeout\n"
+    assert "deployment_options:" not in MULTI
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match="not imported"):
+        run("import_step", "--project", "shop", str(path))
+    assert not Step.objects.exists()
+
+
+def test_import_refuses_a_step_name_longer_than_the_database_keeps(tmp_path: Path) -> None:
+    path = tmp_path / "multi.yaml"
+    path.write_text(MULTI.replace("name: Deploy shop", f"name: {'n' * 201}", 1), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="not imported"):
+        call_command("import_step", "--project", "shop", str(path), stderr=err)
+    assert "name: a step name may have at most 200 characters; this one has 201" in err.getvalue()
+    assert not Step.objects.exists()
+    assert not Project.objects.exists()
+
+
+def test_import_refuses_a_project_slug_longer_than_the_database_keeps(tmp_path: Path) -> None:
+    path = tmp_path / "multi.yaml"
+    path.write_text(MULTI, encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        run("import_step", "--project", "p" * 150, str(path))
+    assert str(raised.value) == (
+        f"--project {'p' * 150}: Ensure this value has at most 100 characters (it has 150)."
+    )
+    assert not Project.objects.exists()
+
+
+def test_import_names_a_new_project_within_the_name_column(tmp_path: Path) -> None:
+    slug = "s" * 100
+    Project.objects.create(name=slug, slug="taken-name")
+    Project.objects.create(name=f"{'s' * 89} (imported)", slug="taken-again")
+    path = tmp_path / "multi.yaml"
+    path.write_text(MULTI, encoding="utf-8")
+    run("import_step", "--project", slug, str(path))
+    project = Project.objects.get(slug=slug)
+    assert project.name == f"{'s' * 87} (imported 2)"
+    assert len(project.name) == 100

@@ -46,8 +46,8 @@ task_size:
   memory: 512                         # MiB; must be a valid Fargate pair with cpu
 
 network:
-  security_group_ids: [sg-0123]       # at least one
-  subnet_ids: [subnet-0123]           # at least one
+  security_group_ids: [sg-0123abcd]       # at least one
+  subnet_ids: [subnet-0123abcd]           # at least one
   auto_assign_public_ip: true
 
 tags:
@@ -188,7 +188,7 @@ def test_the_contract_example_loads_with_every_section() -> None:
     assert document.configuration.task_definition_name == "web"
     assert document.task_size.cpu == 256
     assert document.task_size.memory == 512
-    assert document.network.security_group_ids == ["sg-0123"]
+    assert document.network.security_group_ids == ["sg-0123abcd"]
     assert document.tags.tags[0].key == "team"
     web = document.containers[0]
     assert web.image.package == "nginx"
@@ -313,6 +313,35 @@ def test_missing_required_field_is_reported() -> None:
         document_from_data(data)
 
     assert str(caught.value) == "containers[0].image.package: required field missing"
+
+
+def test_waiting_with_a_timeout_requires_the_timeout() -> None:
+    text = MINIMAL + "deployment_options:\n  wait: wait_with_timeout\n"
+
+    assert problems_of(text) == [
+        "line 8: deployment_options.timeout_minutes: required field missing: "
+        "wait: wait_with_timeout needs it"
+    ]
+
+
+def test_the_timeout_is_optional_with_the_other_wait_options() -> None:
+    document = load_document(MINIMAL + "deployment_options:\n  wait: dont_wait\n")
+
+    assert document.deployment_options.timeout_minutes == 30
+
+
+def test_a_required_timeout_is_exported_even_at_its_default_value() -> None:
+    document = load_document(
+        MINIMAL + "deployment_options:\n  wait: wait_with_timeout\n  timeout_minutes: 30\n"
+    )
+
+    exported = dump_document(document)
+
+    assert yaml.safe_load(exported)["deployment_options"] == {
+        "wait": "wait_with_timeout",
+        "timeout_minutes": 30,
+    }
+    assert load_document(exported) == document
 
 
 def test_missing_version_is_an_error_that_says_what_to_add() -> None:

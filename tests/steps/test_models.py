@@ -18,7 +18,7 @@ version: 1
 name: Deploy web
 target_roles: [web-cluster]
 configuration: {task_definition_name: web}
-network: {security_group_ids: [sg-0123], subnet_ids: [subnet-0123]}
+network: {security_group_ids: [sg-0123abcd], subnet_ids: [subnet-0123abcd]}
 containers:
   - name: web
     image: {feed: docker-hub, package: nginx}

@@ -13,6 +13,7 @@ from steps.preflight import (
     VALIDATION_ERROR_CODE,
     PreflightError,
     ensure_deployable,
+    lint_template,
     preflight,
 )
 from steps.template import DeployContext, render_template
@@ -61,16 +62,25 @@ def test_invalid_step_reports_validation_findings_with_document_paths_and_skips_
 
 
 def test_cfn_lint_findings_carry_template_paths_levels_and_rules() -> None:
-    # A short id passes the step's shape check, but AWS wants 8 or 17 hex digits.
-    result = preflight(with_security_group(golden_document("minimal"), "sg-0123"))
-    assert not result.ok
-    (finding,) = result.errors
+    # The validator refuses short ids, so the template is altered after it was built.
+    template = render_template(golden_document("minimal"))
+    result = lint_template(template.replace("sg-0123456789abcdef0", "sg-0123"))
+    (finding,) = [f for f in result if f.level == "error"]
     assert finding.source == "cfn-lint"
     assert finding.path == (
         "Resources/Serviceweb/Properties/NetworkConfiguration/AwsvpcConfiguration/SecurityGroups/0"
     )
     assert finding.rule == "E1150"
     assert finding.line is not None
+
+
+@pytest.mark.parametrize("group", ["sg-0123", "sg-0123456789abcdef", "sg-0123ABCD"])
+def test_an_id_cfn_lint_would_refuse_is_refused_by_the_validator_first(group: str) -> None:
+    result = preflight(with_security_group(golden_document("minimal"), group))
+    assert [(f.source, f.path) for f in result.errors] == [
+        ("validation", "network.security_group_ids[0]")
+    ]
+    assert "8 or 17 hex digits" in result.errors[0].message
 
 
 def test_expressions_in_an_export_are_informational_not_errors() -> None:

@@ -11,7 +11,7 @@ name: Deploy web
 target_roles: [web-cluster]
 configuration: {task_definition_name: "#{Service}"}
 task_size: {cpu: "#{Cpu}", memory: "#{Memory}"}
-network: {security_group_ids: [sg-0123], subnet_ids: "#{Subnets}"}
+network: {security_group_ids: [sg-0123abcd], subnet_ids: "#{Subnets}"}
 containers:
   - name: web
     image: {feed: docker-hub, package: nginx}
@@ -24,7 +24,7 @@ VARIABLES = {
     "Service": "web",
     "Cpu": "512",
     "Memory": "1024",
-    "Subnets": "subnet-a, subnet-b",
+    "Subnets": "subnet-0000000a, subnet-0000000b",
     "ApiToken": "abc123xyz",
 }
 
@@ -34,8 +34,8 @@ def test_expressions_become_typed_values() -> None:
     assert result.ok, result.findings()
     assert result.document is not None
     assert result.document.task_size.cpu == 512
-    assert result.document.network.subnet_ids == ["subnet-a", "subnet-b"]
-    assert result.document.network.security_group_ids == ["sg-0123"]
+    assert result.document.network.subnet_ids == ["subnet-0000000a", "subnet-0000000b"]
+    assert result.document.network.security_group_ids == ["sg-0123abcd"]
     assert result.document.configuration.task_definition_name == "web"
 
 

@@ -163,11 +163,57 @@ INVALID_CASES = [
     ),
     ({"containers[0].memory_hard_limit": 4}, "containers[0].memory_hard_limit", "at least 6"),
     ({"containers[0].cpu": -1}, "containers[0].cpu", "at least 0"),
+    # step
+    ({"name": "n" * 201}, "name", "a step name may have at most 200 characters; this one has 201"),
+    ({"name": "#{Name}" + "n" * 200}, "name", "at most 200 characters"),
+    # roles
+    (
+        {"configuration.task_role_arn": "app-task-role"},
+        "configuration.task_role_arn",
+        "'app-task-role' is not an IAM role ARN for the task role; use arn:aws:iam::ACCOUNT:role/",
+    ),
+    (
+        {"configuration.task_role_arn": "arn:aws:iam::12345:role/app"},
+        "configuration.task_role_arn",
+        "12-digit account",
+    ),
+    (
+        {"task_execution_role.arn": "arn:aws:iam::123456789012:user/deployer"},
+        "task_execution_role.arn",
+        "not an IAM role ARN for the task execution role",
+    ),
+    (
+        {"task_execution_role.arn": "arn:aws:iam::123456789012:role/"},
+        "task_execution_role.arn",
+        "task execution role",
+    ),
+    (
+        {"task_execution_role.arn": "arn:aws:iam::123456789012:role/" + "r" * 65},
+        "task_execution_role.arn",
+        "task execution role",
+    ),
+    (
+        {"task_execution_role.arn": "arn:aws:sts::123456789012:role/exec"},
+        "task_execution_role.arn",
+        "task execution role",
+    ),
     # network
     ({"network.security_group_ids": []}, "network.security_group_ids", "at least one"),
     ({"network.security_group_ids": ["default"]}, "network.security_group_ids[0]", "sg-"),
     ({"network.subnet_ids": []}, "network.subnet_ids", "at least one subnet"),
-    ({"network.subnet_ids": ["subnet-1", "sn-2"]}, "network.subnet_ids[1]", "subnet-"),
+    ({"network.subnet_ids": ["subnet-0123abcd", "sn-2"]}, "network.subnet_ids[1]", "subnet-"),
+    ({"network.subnet_ids": ["subnet-0123abc"]}, "network.subnet_ids[0]", "8 or 17 hex digits"),
+    (
+        {"network.subnet_ids": ["subnet-0123456789abcdef"]},
+        "network.subnet_ids[0]",
+        "subnet- and 8 or 17 hex digits, like subnet-0123abcd",
+    ),
+    (
+        {"network.security_group_ids": ["sg-0123456789abcdef01"]},
+        "network.security_group_ids[0]",
+        "sg- and 8 or 17 hex digits, like sg-0123abcd",
+    ),
+    ({"network.security_group_ids": ["sg-0123abcg"]}, "network.security_group_ids[0]", "hex"),
     # tags
     (
         {"tags.tags": [{"key": f"k{n}"} for n in range(21)]},
@@ -418,6 +464,12 @@ def test_a_broken_rule_is_reported_at_its_path(
 
 
 VALID_CASES = [
+    {"name": "n" * 200},
+    {"configuration.task_role_arn": "arn:aws:iam::123456789012:role/app"},
+    {"configuration.task_role_arn": "arn:aws-us-gov:iam::123456789012:role/team/app+svc@1"},
+    {"configuration.task_role_arn": "#{TaskRole}", "task_execution_role.arn": "#{ExecRole}"},
+    {"task_execution_role.arn": "arn:aws-cn:iam::123456789012:role/service-role/ecs-exec"},
+    {"task_execution_role.arn": "arn:aws:iam::123456789012:role/" + "r" * 64},
     {"configuration.task_definition_name": "w" * 255},
     {"configuration.task_definition_name": "Web_App-2"},
     {
@@ -431,7 +483,8 @@ VALID_CASES = [
     {"containers[0].memory_hard_limit": 1536},  # exactly the task's 2048 MiB with the router's
     {"containers[0].cpu": 768},  # exactly the task's 1024 units with the router's
     {"containers[0].memory_soft_limit": 1024},
-    {"network.security_group_ids": ["sg-0123456789abcdef0", "sg-1"]},
+    {"network.security_group_ids": ["sg-0123456789abcdef0", "sg-0123abcd"]},
+    {"network.subnet_ids": ["subnet-0123456789abcdef0", "subnet-89abcdef"]},
     {"tags.tags": [{"key": f"k{n}", "value": "v" * 256} for n in range(20)]},
     {"tags.tags": []},
     {"containers[0].port_mappings[0].container_port": 65535, "load_balancer_mappings": []},
@@ -595,3 +648,10 @@ def test_numbers_held_as_text_in_code_built_documents_are_still_checked() -> Non
         issues
     )
     assert "deployment.desired_count: 'several' is not a whole number" in issues
+
+
+def test_the_step_name_limit_is_the_database_column() -> None:
+    from steps.models import Step
+    from steps.validation import MAX_STEP_NAME
+
+    assert Step._meta.get_field("name").max_length == MAX_STEP_NAME

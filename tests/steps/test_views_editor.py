@@ -21,7 +21,7 @@ version: 1
 name: Deploy web
 target_roles: [web-cluster]
 configuration: {task_definition_name: web}
-network: {security_group_ids: [sg-0123], subnet_ids: [subnet-0123]}
+network: {security_group_ids: [sg-0123abcd], subnet_ids: [subnet-0123abcd]}
 containers:
   - name: web
     image: {feed: docker-hub, package: nginx}
@@ -109,8 +109,8 @@ def test_a_new_step_with_one_nginx_container_is_built_in_the_browser(
             "configuration-name": "Deploy web",
             "configuration-target_roles": "web-cluster",
             "configuration-configuration__task_definition_name": "web",
-            "network-network__security_group_ids": "sg-0123",
-            "network-network__subnet_ids": "subnet-0123, subnet-0456",
+            "network-network__security_group_ids": "sg-0123abcd",
+            "network-network__subnet_ids": "subnet-0123abcd, subnet-0456abcd",
             "first-name": "web",
             "first-image__feed_1": "docker-hub",
             "first-image__package": "nginx",
@@ -121,7 +121,7 @@ def test_a_new_step_with_one_nginx_container_is_built_in_the_browser(
     assert response.status_code == 302, response.content.decode()[:3000]
     document = Step.objects.get().to_document()
     assert document.name == "Deploy web"
-    assert document.network.subnet_ids == ["subnet-0123", "subnet-0456"]
+    assert document.network.subnet_ids == ["subnet-0123abcd", "subnet-0456abcd"]
     assert document.containers[0].image.package == "nginx"
     assert document.containers[0].port_mappings[0].container_port == 80
 
@@ -188,7 +188,7 @@ def test_a_wrong_type_and_a_rule_broken_elsewhere_are_reported_together(
     values["network-network__subnet_ids"] = "net-1"
     html = unescape(admin_client.post(edit_url(step), values).content.decode())
     assert "expected a whole number or an #{expression}, got 'many'" in html
-    assert "'net-1' is not a subnet id like subnet-0123abcd" in html
+    assert "'net-1' is not a subnet id: subnet- and 8 or 17 hex digits" in html
 
 
 def test_expressions_are_accepted_and_badged(admin_client: Client, project: Project) -> None:
@@ -283,14 +283,14 @@ def test_the_wait_option_shows_the_timeout_only_when_it_applies(
 def test_a_field_that_loses_focus_is_validated_alone(htmx_client: Client, project: Project) -> None:
     step = make_step(project)
     values = page(htmx_client, edit_url(step))
-    values["network-network__subnet_ids"] = "subnet-0123, net-1"
+    values["network-network__subnet_ids"] = "subnet-0123abcd, net-1"
     response = htmx_client.post(
         edit_url(step), {**values, "_validate": "network-network__subnet_ids"}
     )
     html = unescape(response.content.decode())
     assert response.status_code == 200
     assert html.startswith('<div class="mb-2 step-field" id="field-network-network__subnet_ids"')
-    assert "'net-1' is not a subnet id like subnet-0123abcd" in html
+    assert "'net-1' is not a subnet id: subnet- and 8 or 17 hex digits" in html
     assert "<section" not in html  # just the one field...
     assert 'id="nav-network" class="list-group-item list-group-item-action d-flex ' in html
     assert 'list-group-item-danger" href="#section-network" hx-swap-oob="true"' in html
@@ -367,3 +367,34 @@ def test_deleting_a_step_returns_to_the_project(admin_client: Client, project: P
     assert response.status_code == 302
     assert response["Location"] == project.get_absolute_url()
     assert not Step.objects.exists()
+
+
+def test_a_step_name_longer_than_the_database_keeps_is_refused_on_the_page(
+    admin_client: Client, project: Project
+) -> None:
+    step = make_step(project)
+    values = page(admin_client, edit_url(step))
+    (name_field,) = [key for key in values if key.endswith("-name") and "__" not in key]
+    values[name_field] = "n" * 201
+    response = admin_client.post(edit_url(step), values)
+    assert response.status_code == 200
+    assert "a step name may have at most 200 characters; this one has 201" in unescape(
+        response.content.decode()
+    )
+    step.refresh_from_db()
+    assert step.name == "Deploy web"
+    assert step.revision == 1
+
+
+def test_a_role_that_is_not_a_role_arn_is_refused_under_its_field(
+    htmx_client: Client, project: Project
+) -> None:
+    step = make_step(project)
+    values = page(htmx_client, edit_url(step))
+    (field,) = [key for key in values if key.endswith("configuration__task_role_arn")]
+    values[field] = "arn:aws:iam::123456789012:user/app"
+    response = htmx_client.post(edit_url(step), {**values, "_validate": field})
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert html.startswith(f'<div class="mb-2 step-field" id="field-{field}"')
+    assert "is not an IAM role ARN for the task role; use arn:aws:iam::ACCOUNT:role/NAME" in html

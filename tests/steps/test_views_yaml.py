@@ -98,3 +98,29 @@ def test_importing_nothing_asks_for_a_file_or_text(admin_client: Client, project
     response = admin_client.post(import_url(project), {"text": "  "})
     assert "Choose a YAML file or paste a step document." in response.content.decode()
     assert not Step.objects.exists()
+
+
+def test_a_pasted_document_of_many_containers_is_refused_by_count(
+    admin_client: Client, project: Project
+) -> None:
+    text = NGINX + "".join(
+        f"  - name: c{n}\n    image: {{feed: docker-hub, package: nginx}}\n" for n in range(1000)
+    )
+    response = admin_client.post(import_url(project), {"text": text})
+    assert response.status_code == 200
+    assert "more than 10 containers; a task definition holds at most 10" in unescape(
+        response.content.decode()
+    )
+    assert not Step.objects.exists()
+
+
+def test_an_uploaded_file_far_over_the_size_limit_is_refused_unread(
+    admin_client: Client, project: Project
+) -> None:
+    upload = SimpleUploadedFile("big.yaml", b"#" * (4 * 128 * 1024 + 1), "application/yaml")
+    response = admin_client.post(import_url(project), {"file": upload})
+    assert response.status_code == 200
+    assert "The file has 524,289 bytes; a step document may have at most 128 KiB." in unescape(
+        response.content.decode()
+    )
+    assert not Step.objects.exists()
