@@ -215,3 +215,19 @@ def deployment_variables(
     variables = as_mapping(chosen)
     variables.update(system_variables(facts))
     return variables, masker_for(chosen.values())
+
+
+def masked_artifacts(value: Any, masker: Masker) -> Any:
+    """`value` (text, or JSON-like data of any depth) with every known secret masked.
+
+    The one way a deployment's files are stored and served: the task log masks its own lines,
+    and everything else a deployment keeps (templates, substituted documents, any artifact
+    added later) passes through here, keys included.
+    """
+    if isinstance(value, str):
+        return masker.mask(value)
+    if isinstance(value, dict):
+        return {masker.mask(str(k)): masked_artifacts(v, masker) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked_artifacts(item, masker) for item in value]
+    return value
