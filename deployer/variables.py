@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from deployer.crypto import decrypt, encrypt
+from steps.secrets import sensitive_closure
 
 if TYPE_CHECKING:
     from deployer.models import Project
@@ -231,3 +232,20 @@ def masked_artifacts(value: Any, masker: Masker) -> Any:
     if isinstance(value, list | tuple):
         return [masked_artifacts(item, masker) for item in value]
     return value
+
+
+def sensitive_variables(values: Iterable[VariableValue]) -> dict[str, str]:
+    """Names (lower case) of the variables that are sensitive or read one, in any environment.
+
+    For views that show a step for no particular environment (the Export dialog): a variable
+    counts as sensitive when any of its values reads a sensitive variable.
+    """
+    texts: dict[str, str] = {}
+    names = set()
+    for value in values:
+        if value.sensitive:
+            names.add(value.name)
+        else:
+            key = value.name.lower()
+            texts[key] = f"{texts.get(key, '')} {value.value}"
+    return sensitive_closure(texts, names)

@@ -18,7 +18,7 @@ from typing import Any
 
 from deployer.octostache import OctostacheError, referenced_names
 from steps.document import StepDocument, format_path
-from steps.document_io import document_to_data
+from steps.document_io import document_from_data, document_to_data
 
 PARAMETER_PREFIX = "/deployer"
 # SSM parameter names: letters, digits, `.`, `-`, `_` and `/` between levels; at most 1011
@@ -251,3 +251,26 @@ def sensitive_binding_problems(
     if not sensitive:
         return []
     return binding_problems(document_to_data(document), sensitive)
+
+
+def export_form(
+    written: StepDocument,
+    shown: StepDocument,
+    project_slug: str,
+    environment_name: str | None,
+    sensitive: Mapping[str, str],
+) -> StepDocument:
+    """`shown` (the exported document, substituted or not) with each secret in its `Secrets` form.
+
+    The bindings are read from `written`, the document before substitution: only it says which
+    values came from sensitive variables. Without an environment the parameter's name keeps
+    `#{Octopus.Environment.Name}`, as the export keeps every other per-deployment value.
+    """
+    bindings = secret_bindings(document_to_data(written), sensitive)
+    if not bindings:
+        return shown
+    arns = {
+        b.variable.lower(): export_parameter_arn(project_slug, environment_name, b.variable)
+        for b in bindings
+    }
+    return document_from_data(with_secrets(document_to_data(shown), bindings, arns))
