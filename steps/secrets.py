@@ -25,6 +25,8 @@ PARAMETER_PREFIX = "/deployer"
 # characters for the fully qualified name; at most 15 levels. See PutParameter's `Name`.
 _SEGMENT_CHARACTER = re.compile(r"[^A-Za-z0-9_.-]")
 MAX_PARAMETER_NAME = 1011
+# A Standard-tier parameter's value (Advanced parameters cost money; we never create those).
+MAX_SECRET_BYTES = 4096
 # Room for the prefix and three segments of at most this length each, with their slashes.
 _MAX_SEGMENT = 300
 # An environment variable value that is one variable reference and nothing else.
@@ -196,6 +198,37 @@ def secret_bindings(data: Mapping[str, Any], sensitive: Mapping[str, str]) -> li
             )
         )
     return bindings
+
+
+def secret_value_problems(
+    data: Mapping[str, Any], bindings: list[SecretBinding]
+) -> list[tuple[str, str]]:
+    """(path, message) for substituted secret values SSM cannot store (empty, over 4 KB)."""
+    problems = []
+    for binding in bindings:
+        entry = data["containers"][binding.container_index]["environment"]["variables"]
+        value = entry[binding.variable_index].get("value")
+        if not isinstance(value, str) or "#{" in value:
+            continue  # unresolved: reported as such
+        where = f"{binding.path}.value"
+        if not value:
+            problems.append(
+                (
+                    where,
+                    f"the sensitive variable {binding.variable} is empty in this environment and "
+                    "SSM cannot store an empty secret; give it a value or remove it from the "
+                    "container",
+                )
+            )
+        elif len(value.encode()) > MAX_SECRET_BYTES:
+            problems.append(
+                (
+                    where,
+                    f"the value of {binding.variable} is longer than SSM's {MAX_SECRET_BYTES} "
+                    "bytes for a parameter; store it in S3 and use an environment file instead",
+                )
+            )
+    return problems
 
 
 def _segment(text: str) -> str:

@@ -9,7 +9,13 @@ from typing import Any
 from deployer.octostache import OctostacheError, referenced_names, render
 from steps.document import DocumentError, DocumentProblem, StepDocument, format_path
 from steps.document_io import document_from_data, document_to_data
-from steps.secrets import SecretBinding, binding_problems, secret_bindings, sensitive_closure
+from steps.secrets import (
+    SecretBinding,
+    binding_problems,
+    secret_bindings,
+    secret_value_problems,
+    sensitive_closure,
+)
 from steps.validation import validate
 
 
@@ -97,6 +103,7 @@ def substitute_step(
         problems.extend(_problem_text(problem) for problem in exc.problems)
         return Substitution(None, data, unresolved, problems, derived, bindings)
     problems.extend(f"{issue.path}: {issue.message}" for issue in validate(result))
+    problems.extend(f"{path}: {message}" for path, message in secret_value_problems(data, bindings))
     return Substitution(result, data, unresolved, problems, derived, bindings)
 
 

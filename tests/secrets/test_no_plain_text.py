@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from deployer.models import Deployment, Project, Variable
+from deployer.models import Deployment, Project, Release, Variable
 from steps.models import Step
+from targets.models import Environment
 
 pytestmark = [pytest.mark.slow]
 
@@ -96,7 +98,12 @@ def test_a_sensitive_value_appears_nowhere_in_plain_text(
     )
     assert "tags.tags[0].value: the sensitive variable DbPassword" in output
 
+    secret = Variable.objects.get(name="DbPassword")
+    development = Environment.objects.get(name="Development")
     pages = [
+        "/projects/web/variables/",
+        f"/projects/web/variables/preview/?environment={development.pk}",
+        f"/projects/web/variables/{secret.pk}/edit/",
         "/deployments/",
         f"/deployments/{good.pk}/",
         f"/deployments/{good.pk}/poll/",
@@ -105,12 +112,11 @@ def test_a_sensitive_value_appears_nowhere_in_plain_text(
         f"/deployments/{good.pk}/files/Deploy web/template/",
         f"/deployments/{good.pk}/files/Deploy web/document/",
         "/projects/web/",
-        "/projects/web/variables/",
         "/projects/web/releases/",
         "/projects/web/releases/0.0.1/",
         "/projects/web/releases/0.0.2/",
         f"/projects/web/steps/{Step.objects.get().pk}/",
-        f"/projects/web/steps/{Step.objects.get().pk}/preview/",
+        f"/projects/web/steps/{Step.objects.get().pk}/preview/?environment={development.pk}",
         f"/projects/web/steps/{Step.objects.get().pk}/cloudformation/",
         "/",
     ]
@@ -126,3 +132,29 @@ def test_a_sensitive_value_appears_nowhere_in_plain_text(
     stored = database_bytes()
     assert PLAIN_MARKER.encode() in stored
     assert SENTINEL.encode() not in stored
+
+
+@pytest.mark.django_db
+def test_a_file_stored_before_masking_is_served_masked(
+    project: Project, release_with: Callable[..., Release], admin_client: Client
+) -> None:
+    Variable.objects.create(
+        project=project, name="DbPassword", secret_value=SENTINEL, is_sensitive=True
+    )
+    release = release_with("1.0.0")
+    deployment = Deployment.objects.create(
+        release=release,
+        environment=Environment.objects.get(name="Development"),
+        status=Deployment.Status.SUCCESS,
+        artifacts={
+            "Deploy web": {
+                "template": f"Value: {SENTINEL}\n",
+                "document": {"containers": [{"environment": {"variables": [{"value": SENTINEL}]}}]},
+            }
+        },
+    )
+    for kind in ("template", "document"):
+        response = admin_client.get(f"/deployments/{deployment.pk}/files/Deploy web/{kind}/")
+        assert response.status_code == 200
+        assert SENTINEL.encode() not in response.content
+        assert b"********" in response.content

@@ -214,3 +214,16 @@ def test_masking_covers_every_artifact_at_any_depth() -> None:
     assert SENTINEL not in yaml.safe_dump(masked)
     assert masked["Deploy web"]["template"] == "Value: ********\n"
     assert masked["Deploy web"]["later"] == [{"********": [1, "x********"]}]
+
+
+def test_a_secret_ssm_cannot_store_is_refused_before_any_aws_call() -> None:
+    document = load_document(STEP)
+    empty = substitute_step(document, {**VARIABLES, "DbPassword": ""}, {"DbPassword"})
+    assert (
+        "containers[0].environment.variables[1].value: the sensitive variable DbPassword is "
+        "empty in this environment"
+    ) in "\n".join(empty.findings())
+    huge = substitute_step(document, {**VARIABLES, "DbPassword": "x" * 4097}, {"DbPassword"})
+    assert any("longer than SSM's 4096 bytes" in finding for finding in huge.findings())
+    fine = substitute_step(document, {**VARIABLES, "DbPassword": "x" * 4096}, {"DbPassword"})
+    assert fine.ok, fine.findings()
