@@ -79,8 +79,10 @@ def export_template(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
     result = preflight(document)
     if result.template_yaml:
         # Sensitive values bound in containers show as the secrets a deployment would make.
-        sensitive = sensitive_variables(project_values(project))
-        shown = export_form(document, document, project.slug, None, sensitive)
+        values = project_values(project)
+        names = {value.name.lower(): value.name for value in values}
+        sensitive = sensitive_variables(values)
+        shown = export_form(document, document, project.slug, None, sensitive, names)
         if shown is not document:
             result.template_yaml = render_template(shown)
             result.findings = lint_template(result.template_yaml)

@@ -175,8 +175,16 @@ def _whole_reference(value: str) -> str | None:
     return match.group(1) if match else None
 
 
-def secret_bindings(data: Mapping[str, Any], sensitive: Mapping[str, str]) -> list[SecretBinding]:
-    """The container environment variables that become secrets, in document order."""
+def secret_bindings(
+    data: Mapping[str, Any],
+    sensitive: Mapping[str, str],
+    names: Mapping[str, str] | None = None,
+) -> list[SecretBinding]:
+    """The container environment variables that become secrets, in document order.
+
+    `names` maps lower-case variable names to their defined spelling: names are case-insensitive,
+    so `#{dbpassword}` and `#{DbPassword}` are one variable and must be one parameter.
+    """
     bindings: list[SecretBinding] = []
     if not sensitive:
         return bindings
@@ -194,7 +202,7 @@ def secret_bindings(data: Mapping[str, Any], sensitive: Mapping[str, str]) -> li
                 variable_index=int(path[4]),
                 container=str(container.get("name", "")),
                 name=str(entry.get("name", "")),
-                variable=name,
+                variable=(names or {}).get(name.lower(), name),
             )
         )
     return bindings
@@ -292,6 +300,7 @@ def export_form(
     project_slug: str,
     environment_name: str | None,
     sensitive: Mapping[str, str],
+    names: Mapping[str, str] | None = None,
 ) -> StepDocument:
     """`shown` (the exported document, substituted or not) with each secret in its `Secrets` form.
 
@@ -299,7 +308,7 @@ def export_form(
     values came from sensitive variables. Without an environment the parameter's name keeps
     `#{Octopus.Environment.Name}`, as the export keeps every other per-deployment value.
     """
-    bindings = secret_bindings(document_to_data(written), sensitive)
+    bindings = secret_bindings(document_to_data(written), sensitive, names)
     if not bindings:
         return shown
     arns = {

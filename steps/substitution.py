@@ -75,7 +75,7 @@ def substitute_step(
     written = document_to_data(document)
     # Checked on the document as written: after substitution no one can tell what came from where.
     problems = [f"{path}: {message}" for path, message in binding_problems(written, closure)]
-    bindings = secret_bindings(written, closure)
+    bindings = secret_bindings(written, closure, {name.lower(): name for name in variables})
 
     def substituted(value: Any, path: tuple[str | int, ...]) -> Any:
         if isinstance(value, dict):

@@ -227,3 +227,10 @@ def test_a_secret_ssm_cannot_store_is_refused_before_any_aws_call() -> None:
     assert any("longer than SSM's 4096 bytes" in finding for finding in huge.findings())
     fine = substitute_step(document, {**VARIABLES, "DbPassword": "x" * 4096}, {"DbPassword"})
     assert fine.ok, fine.findings()
+
+
+def test_a_variable_written_in_another_case_is_one_parameter() -> None:
+    document = load_document(STEP.replace("#{DbPassword}", "#{dbpassword}"))
+    result = substitute_step(document, VARIABLES, {"DbPassword"})
+    assert result.ok, result.findings()
+    assert [binding.variable for binding in result.secret_bindings] == ["DbPassword"]

@@ -71,7 +71,7 @@ class Command(BaseCommand):
         except DocumentError as error:
             raise CommandError(f"{path}:\n{error}") from None
         written = document
-        sensitive = project_sensitive_variables(options["project"]) if options["project"] else {}
+        sensitive, names = project_sensitivity(options["project"])
         problems = binding_problems(data_of(written), sensitive)
         if problems:
             lines = "\n".join(f"{where}: {message}" for where, message in problems)
@@ -87,7 +87,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{path} is not a valid step after substitution:\n{lines}")
             # A variable left out of the file (a sensitive one, say) stays an expression, as it
             # does in an export without variables; say so rather than fail.
-            secret_paths = {f"{b.path}.value" for b in secret_bindings(data_of(written), sensitive)}
+            bindings = secret_bindings(data_of(written), sensitive)
+            secret_paths = {f"{binding.path}.value" for binding in bindings}
             for unresolved in substitution.unresolved:
                 if unresolved.path not in secret_paths:  # shown as its secret instead
                     self.stderr.write(f"warning: {unresolved}")
@@ -101,17 +102,20 @@ class Command(BaseCommand):
                 raise CommandError(f"{path} is not a valid step:\n{lines}")
         if options["project"]:
             document = export_form(
-                written, document, options["project"], options["environment"], sensitive
+                written, document, options["project"], options["environment"], sensitive, names
             )
         self.stdout.write(render_template(document), ending="")
 
 
-def project_sensitive_variables(slug: str) -> dict[str, str]:
-    """The project's sensitive variables and those reading them (names only, never values)."""
+def project_sensitivity(slug: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """The project's sensitive variables (and those reading them), and every name's spelling."""
+    if not slug:
+        return {}, {}  # a document alone says nothing about which variables are sensitive
     from deployer.models import Project
     from deployer.variables import project_values, sensitive_variables
 
     project = Project.objects.filter(slug=slug).first()
     if project is None:
         raise CommandError(f"No project with slug {slug}.")
-    return sensitive_variables(project_values(project))
+    values = project_values(project)
+    return sensitive_variables(values), {value.name.lower(): value.name for value in values}
