@@ -52,9 +52,9 @@ def store_secrets(run: DeploymentRun, substitution: Substitution, target: Cluste
                 ),
             )
         except AwsError as exc:
-            raise DeploymentFailed(
-                AWS_ERROR, f"Could not store {binding.variable} in SSM as {name}: {exc.message}"
-            ) from exc
+            reason = f"Could not store {binding.variable} in SSM as {name}: {exc.message}"
+            run.log.error(f"{AWS_ERROR}: {reason}")
+            raise DeploymentFailed(AWS_ERROR, reason) from exc
         verb = "Stored" if stored.written else "Unchanged:"
         run.log.info(
             f"{verb} secret {binding.variable} in SSM Parameter Store as {name} "

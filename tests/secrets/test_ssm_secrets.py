@@ -118,3 +118,22 @@ def test_the_parameter_is_written_only_when_the_value_changes(
     parameter = client.get_parameter(Name=name, WithDecryption=True)["Parameter"]
     assert parameter["Version"] == 2
     assert parameter["Value"] == "a-new-password-2"
+
+
+def test_a_parameter_that_cannot_be_written_fails_the_deployment_naming_it(
+    project: Project,
+    sandbox: SandboxServer,
+    release_with: Callable[..., Release],
+    deploy: Callable[..., Deployment],
+) -> None:
+    bind_secret(project, "DbPasswordC")
+    name = "/deployer/web/Development/DbPasswordC"
+    aws(sandbox, "ssm").put_parameter(Name=name, Value="not ours", Type="String")
+    deployment = deploy(release_with("1.0.0"))
+    log = log_text(deployment)
+    assert deployment.status == "failed", log
+    assert deployment.failure_code == "ECS-Deployment-AwsError"
+    assert f"Could not store DbPasswordC in SSM as {name}" in deployment.failure_reason
+    assert "exists as a String, not a SecureString" in log
+    assert SENTINEL not in log
+    assert "Creating stack" not in log  # stopped before any stack operation
