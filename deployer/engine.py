@@ -21,8 +21,15 @@ from deployer.aws.errors import AwsError
 from deployer.aws.session import ClientFactory
 from deployer.models import Deployment
 from deployer.releases import snapshot_documents, snapshot_images, snapshot_variables
+from deployer.secret_store import store_secrets
 from deployer.tasklog import TaskLog
-from deployer.variables import DeploymentFacts, Masker, deployment_variables, masker_for
+from deployer.variables import (
+    DeploymentFacts,
+    Masker,
+    deployment_variables,
+    masked_artifacts,
+    masker_for,
+)
 from steps.document import DocumentError, StepDocument
 from steps.naming import automatic_tags
 from steps.preflight import PreflightError, ensure_deployable
@@ -202,6 +209,7 @@ class DeploymentRun:
                 self.masker.add(secret)
             if not substitution.ok or substitution.document is None:
                 self._validation_failed(substitution.findings())
+            store_secrets(self, substitution, target)
             substituted = substitution.document
             assert substituted is not None
             context = DeployContext(
@@ -426,7 +434,9 @@ class DeploymentRun:
 
     def _save_artifacts(self, step_name: str, template_yaml: str, data: dict[str, Any]) -> None:
         artifacts = dict(self.deployment.artifacts)
-        artifacts[step_name] = {"template": self.masker.mask(template_yaml), "document": data}
+        artifacts[step_name] = {"template": template_yaml, "document": data}
+        # Everything stored goes through the one masking function, whatever an artifact holds.
+        artifacts = masked_artifacts(artifacts, self.masker)
         self.deployment.artifacts = artifacts
         Deployment.objects.filter(pk=self.deployment.pk).update(artifacts=artifacts)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from deployer.crypto import decrypt, encrypt
+from steps.secrets import sensitive_closure
 
 if TYPE_CHECKING:
     from deployer.models import Project
@@ -215,3 +216,36 @@ def deployment_variables(
     variables = as_mapping(chosen)
     variables.update(system_variables(facts))
     return variables, masker_for(chosen.values())
+
+
+def masked_artifacts(value: Any, masker: Masker) -> Any:
+    """`value` (text, or JSON-like data of any depth) with every known secret masked.
+
+    The one way a deployment's files are stored and served: the task log masks its own lines,
+    and everything else a deployment keeps (templates, substituted documents, any artifact
+    added later) passes through here, keys included.
+    """
+    if isinstance(value, str):
+        return masker.mask(value)
+    if isinstance(value, dict):
+        return {masker.mask(str(k)): masked_artifacts(v, masker) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked_artifacts(item, masker) for item in value]
+    return value
+
+
+def sensitive_variables(values: Iterable[VariableValue]) -> dict[str, str]:
+    """Names (lower case) of the variables that are sensitive or read one, in any environment.
+
+    For views that show a step for no particular environment (the Export dialog): a variable
+    counts as sensitive when any of its values reads a sensitive variable.
+    """
+    texts: dict[str, str] = {}
+    names = set()
+    for value in values:
+        if value.sensitive:
+            names.add(value.name)
+        else:
+            key = value.name.lower()
+            texts[key] = f"{texts.get(key, '')} {value.value}"
+    return sensitive_closure(texts, names)

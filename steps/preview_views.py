@@ -14,12 +14,19 @@ from django.views.decorators.http import require_GET
 from deployer.engine import targets_for
 from deployer.http import HtmxHttpRequest
 from deployer.models import Project
-from deployer.variables import DeploymentFacts, deployment_variables, project_values
+from deployer.variables import (
+    DeploymentFacts,
+    deployment_variables,
+    project_values,
+    sensitive_variables,
+)
 from steps.document import DocumentError
 from steps.document_io import dump_document
 from steps.models import Step
-from steps.preflight import preflight
+from steps.preflight import lint_template, preflight
+from steps.secrets import export_form
 from steps.substitution import substitute_step
+from steps.template import render_template
 from targets.models import Environment
 
 _KEY = re.compile(r"^(\s*(?:- )?)([^\s:#][^:#]*?):(?=\s|$)")
@@ -70,6 +77,15 @@ def export_template(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
             request, "steps/export.html", {"project": project, "step": step, "error": exc}
         )
     result = preflight(document)
+    if result.template_yaml:
+        # Sensitive values bound in containers show as the secrets a deployment would make.
+        values = project_values(project)
+        names = {value.name.lower(): value.name for value in values}
+        sensitive = sensitive_variables(values)
+        shown = export_form(document, document, project.slug, None, sensitive, names)
+        if shown is not document:
+            result.template_yaml = render_template(shown)
+            result.findings = lint_template(result.template_yaml)
     filename = f"{document.configuration.task_definition_name}.cloudformation.yaml"
     if request.GET.get("download") and result.template_yaml:
         response = HttpResponse(

@@ -9,6 +9,13 @@ from typing import Any
 from deployer.octostache import OctostacheError, referenced_names, render
 from steps.document import DocumentError, DocumentProblem, StepDocument, format_path
 from steps.document_io import document_from_data, document_to_data
+from steps.secrets import (
+    SecretBinding,
+    binding_problems,
+    secret_bindings,
+    secret_value_problems,
+    sensitive_closure,
+)
 from steps.validation import validate
 
 
@@ -38,6 +45,9 @@ class Substitution:
     # Values rendered from templates that read a sensitive variable: mask them in logs, even
     # after filters changed them beyond recognition (`#{Password | ToBase64}`).
     derived_secrets: set[str] = field(default_factory=set)
+    # Container environment variables whose whole value is a sensitive variable: a deployment
+    # stores each as an SSM SecureString and the container reads it through `Secrets`.
+    secret_bindings: list[SecretBinding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -53,11 +63,19 @@ def substitute_step(
     variables: Mapping[str, str],
     sensitive_names: Set[str] = frozenset(),
 ) -> Substitution:
-    """Render every expression in the document, read it back typed, and validate the result."""
-    sensitive = {name.lower() for name in sensitive_names}
+    """Render every expression in the document, read it back typed, and validate the result.
+
+    A sensitive variable (or one reading a sensitive variable) bound anywhere but as the whole
+    value of a container's environment variable is a problem: AWS would receive it in plain text.
+    """
+    closure = sensitive_closure(variables, sensitive_names) if sensitive_names else {}
+    sensitive = set(closure)
     unresolved: list[Unresolved] = []
-    problems: list[str] = []
     derived: set[str] = set()
+    written = document_to_data(document)
+    # Checked on the document as written: after substitution no one can tell what came from where.
+    problems = [f"{path}: {message}" for path, message in binding_problems(written, closure)]
+    bindings = secret_bindings(written, closure, {name.lower(): name for name in variables})
 
     def substituted(value: Any, path: tuple[str | int, ...]) -> Any:
         if isinstance(value, dict):
@@ -78,14 +96,15 @@ def substitute_step(
             derived.add(result)
         return result
 
-    data = substituted(document_to_data(document), ())
+    data = substituted(written, ())
     try:
         result = document_from_data(data)
     except DocumentError as exc:
         problems.extend(_problem_text(problem) for problem in exc.problems)
-        return Substitution(None, data, unresolved, problems, derived)
+        return Substitution(None, data, unresolved, problems, derived, bindings)
     problems.extend(f"{issue.path}: {issue.message}" for issue in validate(result))
-    return Substitution(result, data, unresolved, problems, derived)
+    problems.extend(f"{path}: {message}" for path, message in secret_value_problems(data, bindings))
+    return Substitution(result, data, unresolved, problems, derived, bindings)
 
 
 def _reads_any(template: str, names: Set[str]) -> bool:

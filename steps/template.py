@@ -380,7 +380,9 @@ class _TemplateBuilder:
                 if credentials.type == "secrets_manager"
                 else None
             ),
-            Secrets=_optional_list([_properties(Name=v.name, ValueFrom=v.value) for v in secret]),
+            Secrets=_optional_list(
+                [_properties(Name=v.name, ValueFrom=_arn(v.value)) for v in secret]
+            ),
             StartTimeout=_number(container.start_timeout),
             StopTimeout=_number(container.stop_timeout),
             Ulimits=_optional_list(
@@ -513,7 +515,17 @@ def _number_parameter(default: int | str) -> dict[str, Any]:
 
 
 def _allow(actions: list[str], resources: list[str]) -> dict[str, Any]:
-    return {"Effect": "Allow", "Action": actions, "Resource": sorted(set(resources))}
+    return {
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": [_arn(resource) for resource in sorted(set(resources))],
+    }
+
+
+def _arn(value: str) -> str | dict[str, str]:
+    # The export writes the parameters a deployment stores for sensitive values with
+    # CloudFormation's own account, region and partition, which only Fn::Sub fills in.
+    return {"Fn::Sub": value} if "${AWS::" in value else value
 
 
 def _secret_resource(value_from: str) -> str:

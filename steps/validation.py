@@ -7,7 +7,7 @@ still hold Octostache expressions are skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from steps.document import (
     Volume,
     is_expression,
 )
+from steps.secrets import sensitive_binding_problems
 from steps.validation_container import (
     _PARTITION,
     _choices,
@@ -132,8 +133,13 @@ class ValidationResult(list[ValidationIssue]):
         return "\n".join(str(issue) for issue in self)
 
 
-def validate(document: StepDocument) -> ValidationResult:
-    """Every rule the document breaks, in section order; expressions wait for substitution."""
+def validate(
+    document: StepDocument, sensitive: Mapping[str, str] | None = None
+) -> ValidationResult:
+    """Every rule the document breaks, in section order; expressions wait for substitution.
+
+    `sensitive` (see `steps.secrets.sensitive_closure`) adds where sensitive variables may go.
+    """
     check = _Checker(document)
     check.step()
     check.configuration()
@@ -145,6 +151,7 @@ def validate(document: StepDocument) -> ValidationResult:
     check.deployment_options()
     check.load_balancer_mappings()
     check.volumes()
+    check.issues += [ValidationIssue(*i) for i in sensitive_binding_problems(document, sensitive)]
     return check.issues
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from deployer.sandbox.moto_state import ecr_image_exists
+from deployer.sandbox.moto_state import ACCOUNT_ID, ecr_image_exists
 
 ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
@@ -172,3 +172,34 @@ _MONOTONIC = time.monotonic
 
 def monotonic() -> float:
     return _MONOTONIC()
+
+
+def missing_ssm_secret(region: str, container_definitions: list[Any]) -> tuple[str, str] | None:
+    """A task reading an SSM parameter that does not exist fails to start, as on Fargate.
+
+    The agent fetches `Secrets` before any container starts; a missing parameter stops the task
+    with ResourceInitializationError. Secrets Manager references are not checked here.
+    """
+    from moto.ssm.models import ssm_backends
+
+    for container in container_definitions:
+        for secret in container.get("secrets") or []:
+            value_from = str(secret.get("valueFrom", ""))
+            if ":secretsmanager:" in value_from:
+                continue
+            parts = value_from.split(":")
+            # An ARN names its region; a bare name is read in the task's own region.
+            where = parts[3] if value_from.startswith("arn:") and len(parts) > 5 else region
+            try:
+                found = ssm_backends[ACCOUNT_ID][where].get_parameter(value_from)
+            except Exception:
+                found = None
+            if found is None:
+                return (
+                    "pull",
+                    "ResourceInitializationError: unable to pull secrets or registry auth: "
+                    "execution resource retrieval failed: unable to retrieve secrets from ssm: "
+                    "service call has been retried 1 time(s): invalid ssm parameters: "
+                    f"{value_from}",
+                )
+    return None

@@ -17,6 +17,7 @@ from deployer.sandbox.ecs_model import (
     SimService,
     SimTask,
     failure_threshold,
+    missing_ssm_secret,
     monotonic,
     normalise_network,
     planned_failure,
@@ -576,7 +577,8 @@ class EcsSimulator:
             group=group,
             tags=list(tags),
             next_step_at=monotonic() + self.clock.scaled(PROVISIONING_SECONDS),
-            failure=planned_failure(containers),
+            failure=planned_failure(containers)
+            or missing_ssm_secret(region, definition.container_definitions),
         )
         self.tasks[task.arn] = task
         return task

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from deployer import actions
 from deployer.http import HtmxHttpRequest
 from deployer.models import Deployment, Project, Release, TaskLogLine
+from deployer.releases import snapshot_variables
+from deployer.variables import masked_artifacts, masker_for
 from targets.models import Environment
 
 POLL_STOP = 286  # htmx stops polling on this status and still swaps the response
@@ -129,10 +131,12 @@ def cancel_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 def download_artifact(request: HtmxHttpRequest, pk: int, step: str, kind: str) -> HttpResponse:
     """The generated template or the substituted step document of one step, as deployed."""
-    deployment = get_object_or_404(Deployment, pk=pk)
+    deployment = get_object_or_404(Deployment.objects.select_related("release"), pk=pk)
     artifact = deployment.artifacts.get(step)
     if artifact is None or kind not in ("template", "document"):
         raise Http404("This deployment has no such file.")
+    # Stored masked; masked again as served, so a file stored before masking covered it is safe.
+    artifact = masked_artifacts(artifact, masker_for(snapshot_variables(deployment.release)))
     if kind == "template":
         body, name = artifact["template"], f"{step}.cloudformation.yaml"
     else:

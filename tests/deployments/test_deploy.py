@@ -200,7 +200,7 @@ def test_dont_wait_succeeds_once_the_stack_operation_is_accepted(
     assert "ECS rollout" not in log
 
 
-def test_sensitive_values_are_masked_in_the_log(
+def test_a_sensitive_value_where_aws_would_see_it_is_refused_without_showing_it(
     release_with: Callable[..., Release], deploy: Callable[..., Deployment]
 ) -> None:
     from deployer.models import Variable
@@ -214,6 +214,10 @@ def test_sensitive_values_are_masked_in_the_log(
     )
     deployment = deploy(release_with("1.0.0"))
     log = log_text(deployment)
-    assert deployment.status == "success", log
+    assert deployment.status == "failed", log
+    assert deployment.failure_code == "ECS-Deploy-ValidationError"
+    assert (
+        "configuration.task_definition_name: the sensitive variable Family cannot be used here"
+        in log
+    )
     assert "webSecretFamily" not in log
-    assert "********" in log

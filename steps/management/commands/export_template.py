@@ -10,7 +10,9 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError
 
 from steps.document import DocumentError
+from steps.document_io import document_to_data as data_of
 from steps.document_io import load_document
+from steps.secrets import binding_problems, export_form, secret_bindings
 from steps.substitution import substitute_step
 from steps.template import render_template
 
@@ -52,6 +54,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--environment", metavar="NAME", help="the environment (Octopus.Environment.Name)"
         )
+        parser.add_argument(
+            "--project",
+            metavar="SLUG",
+            help="show the project's sensitive variables as the SSM secrets a deployment makes",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
@@ -63,6 +70,12 @@ class Command(BaseCommand):
             document = load_document(text)
         except DocumentError as error:
             raise CommandError(f"{path}:\n{error}") from None
+        written = document
+        sensitive, names = project_sensitivity(options["project"])
+        problems = binding_problems(data_of(written), sensitive)
+        if problems:
+            lines = "\n".join(f"{where}: {message}" for where, message in problems)
+            raise CommandError(f"{path} puts sensitive values where AWS would see them:\n{lines}")
         if options["variables"] or options["environment"]:
             variables = read_variables(options["variables"]) if options["variables"] else {}
             if options["environment"]:
@@ -74,8 +87,11 @@ class Command(BaseCommand):
                 raise CommandError(f"{path} is not a valid step after substitution:\n{lines}")
             # A variable left out of the file (a sensitive one, say) stays an expression, as it
             # does in an export without variables; say so rather than fail.
+            bindings = secret_bindings(data_of(written), sensitive)
+            secret_paths = {f"{binding.path}.value" for binding in bindings}
             for unresolved in substitution.unresolved:
-                self.stderr.write(f"warning: {unresolved}")
+                if unresolved.path not in secret_paths:  # shown as its secret instead
+                    self.stderr.write(f"warning: {unresolved}")
             document = substitution.document
         else:
             from steps.validation import validate
@@ -84,4 +100,22 @@ class Command(BaseCommand):
             if issues:
                 lines = "\n".join(f"{issue.path}: {issue.message}" for issue in issues)
                 raise CommandError(f"{path} is not a valid step:\n{lines}")
+        if options["project"]:
+            document = export_form(
+                written, document, options["project"], options["environment"], sensitive, names
+            )
         self.stdout.write(render_template(document), ending="")
+
+
+def project_sensitivity(slug: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """The project's sensitive variables (and those reading them), and every name's spelling."""
+    if not slug:
+        return {}, {}  # a document alone says nothing about which variables are sensitive
+    from deployer.models import Project
+    from deployer.variables import project_values, sensitive_variables
+
+    project = Project.objects.filter(slug=slug).first()
+    if project is None:
+        raise CommandError(f"No project with slug {slug}.")
+    values = project_values(project)
+    return sensitive_variables(values), {value.name.lower(): value.name for value in values}

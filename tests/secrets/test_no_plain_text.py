@@ -1,0 +1,160 @@
+"""A sensitive value is never kept or shown in plain text: database, pages, files, logs, CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from deployer.models import Deployment, Project, Release, Variable
+from steps.models import Step
+from targets.models import Environment
+
+pytestmark = [pytest.mark.slow]
+
+SENTINEL = "zq-Sentinel-Secret-7731"
+# A plain value written by the same deployments: finding it proves the database read covers
+# what the deployments committed, so not finding the sentinel means something.
+PLAIN_MARKER = "plain-marker-4471"
+
+
+def command(*args: str) -> str:
+    out, err = StringIO(), StringIO()
+    # deploy_release exits 1 on a failed deployment; its output is what we read.
+    with contextlib.suppress(SystemExit):
+        call_command(*args, stdout=out, stderr=err)
+    return out.getvalue() + err.getvalue()
+
+
+@pytest.fixture
+def synchronous_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The queue runs each task in this process as it is queued, as a worker would run it.
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+def database_bytes() -> bytes:
+    name = Path(connection.settings_dict["NAME"])
+    files = [name, Path(f"{name}-wal"), Path(f"{name}-shm"), Path(f"{name}-journal")]
+    return b"".join(path.read_bytes() for path in files if path.exists())
+
+
+def set_step(project: Project, *, tag: bool) -> None:
+    step = Step.objects.get(project=project)
+    step.document["containers"][0]["environment"] = {
+        "variables": [
+            {"name": "LOG_LEVEL", "value": "#{PlainMarker}", "type": "plain"},
+            {"name": "DB_PASSWORD", "value": "#{DbPassword}", "type": "plain"},
+        ]
+    }
+    step.document["tags"] = {
+        "enable_ecs_managed_tags": False,
+        "tags": [{"key": "password", "value": "#{DbPassword}"}] if tag else [],
+    }
+    step.save()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_sensitive_value_appears_nowhere_in_plain_text(
+    project: Project,
+    synchronous_queue: None,
+    admin_client: Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    Variable.objects.create(
+        project=project, name="DbPassword", secret_value=SENTINEL, is_sensitive=True
+    )
+    Variable.objects.create(project=project, name="PlainMarker", value=PLAIN_MARKER)
+
+    # Bound where it may be (a container environment value): the deployment succeeds.
+    set_step(project, tag=False)
+    output = command("create_release", "--project", "web", "--image", "demo/web=1.0.0")
+    output += command(
+        "deploy_release", "--project", "web", "--version", "0.0.1", "--environment", "Development"
+    )
+    good = Deployment.objects.get()
+    assert good.status == "success", output
+
+    # Bound in a tag too: refused before any AWS call, naming the field and the variable.
+    set_step(project, tag=True)
+    output += command("create_release", "--project", "web", "--image", "demo/web=1.0.0")
+    output += command(
+        "deploy_release", "--project", "web", "--version", "0.0.2", "--environment", "Development"
+    )
+    refused = Deployment.objects.exclude(pk=good.pk).get()
+    assert refused.status == "failed"
+    assert refused.failure_code == "ECS-Deploy-ValidationError"
+    assert "tags.tags[0].value: the sensitive variable DbPassword cannot be used here" in (
+        refused.failure_reason
+    )
+    assert "tags.tags[0].value: the sensitive variable DbPassword" in output
+
+    secret = Variable.objects.get(name="DbPassword")
+    development = Environment.objects.get(name="Development")
+    pages = [
+        "/projects/web/variables/",
+        f"/projects/web/variables/preview/?environment={development.pk}",
+        f"/projects/web/variables/{secret.pk}/edit/",
+        "/deployments/",
+        f"/deployments/{good.pk}/",
+        f"/deployments/{good.pk}/poll/",
+        f"/deployments/{refused.pk}/",
+        f"/deployments/{refused.pk}/poll/",
+        f"/deployments/{good.pk}/files/Deploy web/template/",
+        f"/deployments/{good.pk}/files/Deploy web/document/",
+        "/projects/web/",
+        "/projects/web/releases/",
+        "/projects/web/releases/0.0.1/",
+        "/projects/web/releases/0.0.2/",
+        f"/projects/web/steps/{Step.objects.get().pk}/",
+        f"/projects/web/steps/{Step.objects.get().pk}/preview/?environment={development.pk}",
+        f"/projects/web/steps/{Step.objects.get().pk}/cloudformation/",
+        "/",
+    ]
+    for url in pages:
+        response = admin_client.get(url)
+        assert response.status_code in (200, 286), url
+        assert SENTINEL.encode() not in response.content, url
+    document = admin_client.get(f"/deployments/{good.pk}/files/Deploy web/document/")
+    assert b"arn:aws:ssm:us-east-1:" in document.content  # the secret's reference, not its value
+
+    assert SENTINEL not in output
+    assert SENTINEL not in caplog.text
+    stored = database_bytes()
+    assert PLAIN_MARKER.encode() in stored
+    assert SENTINEL.encode() not in stored
+
+
+@pytest.mark.django_db
+def test_a_file_stored_before_masking_is_served_masked(
+    project: Project, release_with: Callable[..., Release], admin_client: Client
+) -> None:
+    Variable.objects.create(
+        project=project, name="DbPassword", secret_value=SENTINEL, is_sensitive=True
+    )
+    release = release_with("1.0.0")
+    deployment = Deployment.objects.create(
+        release=release,
+        environment=Environment.objects.get(name="Development"),
+        status=Deployment.Status.SUCCESS,
+        artifacts={
+            "Deploy web": {
+                "template": f"Value: {SENTINEL}\n",
+                "document": {"containers": [{"environment": {"variables": [{"value": SENTINEL}]}}]},
+            }
+        },
+    )
+    for kind in ("template", "document"):
+        response = admin_client.get(f"/deployments/{deployment.pk}/files/Deploy web/{kind}/")
+        assert response.status_code == 200
+        assert SENTINEL.encode() not in response.content
+        assert b"********" in response.content
