@@ -60,8 +60,10 @@ def test_a_crash_loop_without_breaker_fails_rolls_back_and_a_good_release_follow
     )
     assert "The crash-loop guard stopped the deployment after" in reason
     assert f"rolled the service back to task definition {family}:1." in reason
-    assert reason.index("exit code 1") < reason.index("crash-loop guard") < reason.index(
-        "ECS-Deployment-CrashLoop"
+    assert (
+        reason.index("exit code 1")
+        < reason.index("crash-loop guard")
+        < reason.index("ECS-Deployment-CrashLoop")
     )
     # The guard's default: 3 x the desired count (2) stopped tasks.
     assert "the crash-loop guard allows 6" in log

@@ -1,4 +1,4 @@
-"""Failed deployments say why: the root cause leads the summary, then what ECS did, then the code."""
+"""Failed deployments say why: root cause first, then what ECS did, then the code."""
 
 from __future__ import annotations
 
@@ -25,8 +25,10 @@ def test_a_crash_with_the_circuit_breaker_leads_with_the_exit_code_and_the_rollb
         reason
     )
     assert f"The circuit breaker rolled the service back to task definition {family}:1." in reason
-    assert reason.index("exit code 1") < reason.index("circuit breaker") < reason.index(
-        "ECS-Deployment-DeployFailed"
+    assert (
+        reason.index("exit code 1")
+        < reason.index("circuit breaker")
+        < reason.index("ECS-Deployment-DeployFailed")
     )
     assert "read the container's log" in crashed.failure_hint
     log = log_text(crashed)
