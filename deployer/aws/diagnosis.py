@@ -115,14 +115,18 @@ def hint_for(tasks: Iterable[Mapping[str, Any]]) -> str:
             if container.get("exitCode") is not None:
                 exit_codes.add(container["exitCode"])
     words = " ".join(text).lower()
-    if 137 in exit_codes or "outofmemory" in words:
+    if "outofmemory" in words:
         return HINT_MEMORY
     if "cannotpullcontainer" in words:
         return HINT_PULL
     if "resourceinitializationerror" in words:
         return HINT_INIT
+    # Before exit code 137: a task stopped for failing its health check is killed, and its
+    # container then exits 137 too.
     if "health check" in words:
         return HINT_HEALTH
+    if 137 in exit_codes:
+        return HINT_MEMORY
     if exit_codes - {0}:
         return HINT_EXIT
     return ""
