@@ -328,12 +328,23 @@ class DeploymentRun:
         guard = document.deployment_options.crash_loop_guard
         self.log.error(f"{CRASH_LOOP}: {loop}")
         rolled_back_to = ""
+        stack_removed = False
         rollback = guard.rollback is True
-        if rollback:
+        if workflow.started is None:
+            # Seen while waiting for someone else's stack operation: not ours to undo.
+            rollback = False
+            self.log.warning(
+                f"Stack {workflow.stack_name} is busy with an operation this deployment did not "
+                "start; it is left alone."
+            )
+        elif rollback:
             try:
-                if workflow.started is not None and self._stack_in_progress(workflow):
+                if self._stack_in_progress(workflow):
                     self.log.warning(
                         workflow.stop(before_delete=self._scale_to_zero(factory, target))
+                    )
+                    stack_removed = workflow.started == "created" and not self._stack_exists(
+                        workflow
                     )
                 elif loop.previous:
                     # The stack had settled already (the rollout was followed after it):
@@ -363,15 +374,25 @@ class DeploymentRun:
             self.log.warning(
                 "Rollback is off for the crash-loop guard: the service is left running "
                 f"{short_task_definition(loop.task_definition)}, and stack {workflow.stack_name} "
-                f"is left {status}. The next deployment cancels that update before it starts."
+                f"is left {status}."
+                + (
+                    " The next deployment cancels that update before it starts."
+                    if status == "UPDATE_IN_PROGRESS"
+                    else ""
+                )
             )
         facts = RolloutFacts(
             stopped_by="crash-loop guard",
             rolled_back_to=rolled_back_to,
             stopped_count=loop.stopped,
-            left_running=not rollback,
+            left_running=guard.rollback is not True,
+            stack_removed=stack_removed,
         )
         raise DeploymentFailed(CRASH_LOOP, str(loop), diagnose(self.failed_tasks, facts))
+
+    def _stack_exists(self, workflow: StackWorkflow) -> bool:
+        stack = workflow.describe()
+        return stack is not None and stack["StackStatus"] != "DELETE_COMPLETE"
 
     def _stack_in_progress(self, workflow: StackWorkflow) -> bool:
         stack = workflow.describe()

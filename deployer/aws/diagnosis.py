@@ -48,6 +48,8 @@ class RolloutFacts:
     stopped_count: int = 0
     # The guard left the service as it was (its rollback setting is off).
     left_running: bool = False
+    # A first deployment's stack was removed: there was no earlier task definition to return to.
+    stack_removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ def _action(facts: RolloutFacts) -> str:
         )
         if target:
             return f"{what} and rolled the service back to task definition {target}"
+        if facts.stack_removed:
+            return f"{what} and removed the stack it was creating (nothing to roll back to)"
         if facts.left_running:
             return f"{what}; the service was left as it was (rollback is off)"
         return what

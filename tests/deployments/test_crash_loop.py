@@ -7,12 +7,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from deployer.aws.session import ClientFactory
-from deployer.models import Deployment, Release
+from deployer.models import Deployment, Project, Release
+from steps.document import DocumentError
+from steps.document_io import dump_document, load_document
 from steps.models import Step
+from steps.validation import validate
 from targets.models import AwsAccount
 from tests.deployments.conftest import log_text
+from tests.steps.test_views_editor import NGINX, edit_url, make_step, page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -111,8 +116,55 @@ def test_a_crash_loop_on_the_first_deploy_removes_the_stack(
     assert crashed.status == "failed", log
     assert crashed.failure_code == "ECS-Deployment-CrashLoop"
     assert crashed.failure_reason.startswith("Essential container in task exited"), log
+    assert "and removed the stack it was creating" in crashed.failure_reason
     assert "nothing was left behind" in log
     first = deploy(release_with("1.0.0"))
     log = log_text(first)
     assert first.status == "success", log
     assert "Creating stack" in log
+
+
+def test_the_guard_is_set_in_the_deployment_options_section_and_round_trips(
+    admin_client: Client, db: None
+) -> None:
+    project = Project.objects.create(name="Shop", slug="shop")
+    step = make_step(project)
+    prefix = "options-deployment_options__crash_loop_guard__"
+    values = page(admin_client, edit_url(step))
+    assert values[f"{prefix}enable_0"] == "true"
+    assert values[f"{prefix}stopped_tasks"] == ""  # null: 3 x the desired count
+    assert values[f"{prefix}rollback_0"] == "true"
+
+    values[f"{prefix}stopped_tasks"] = "0"
+    response = admin_client.post(edit_url(step), values)
+    assert response.status_code == 200
+    html = response.content.decode()
+    field = html[html.index(f'id="field-{prefix}stopped_tasks"') :][:3000]
+    assert "0 is too small; use at least 1" in field
+
+    values[f"{prefix}stopped_tasks"] = "4"
+    values[f"{prefix}rollback_0"] = "false"
+    assert admin_client.post(edit_url(step), values).status_code == 302
+    step.refresh_from_db()
+    assert step.document["deployment_options"]["crash_loop_guard"] == {
+        "enable": True,
+        "stopped_tasks": 4,
+        "rollback": False,
+    }
+    exported = dump_document(step.to_document())
+    assert "  crash_loop_guard:\n    stopped_tasks: 4\n    rollback: false\n" in exported
+    assert load_document(exported) == step.to_document()
+
+
+def test_the_guard_setting_is_validated() -> None:
+    def problems(guard: str) -> list[str]:
+        text = NGINX + f"deployment_options:\n  crash_loop_guard: {guard}\n"
+        return [f"{p.path}: {p.message}" for p in validate(load_document(text))]
+
+    assert problems("{stopped_tasks: 0}") == [
+        "deployment_options.crash_loop_guard.stopped_tasks: 0 is too small; use at least 1"
+    ]
+    assert problems('{stopped_tasks: "#{StoppedTasks}"}') == []
+    assert problems("{enable: false, stopped_tasks: null, rollback: false}") == []
+    with pytest.raises(DocumentError, match=r"crash_loop_guard\.stoped_tasks: unknown field"):
+        load_document(NGINX + "deployment_options:\n  crash_loop_guard: {stoped_tasks: 2}\n")
