@@ -291,6 +291,7 @@ class DeploymentRun:
             on_poll=self._live_rollout(factory, target),
             settle_poller=Poller(sleep=self._sleep),
             left_by=self._left_by,
+            settle_creation=self._scale_to_zero(factory, target),
         )
         try:
             return self._follow(document, target, factory, workflow, poller, wait)
@@ -445,7 +446,11 @@ class DeploymentRun:
         if not number.isdigit() or int(number) == self.deployment.pk:
             return None
         earlier = Deployment.objects.filter(pk=int(number)).first()
-        if earlier is None or not earlier.is_finished:
+        # A "don't wait" deployment succeeded without waiting: its operation is still wanted.
+        if earlier is None or earlier.status not in (
+            Deployment.Status.FAILED,
+            Deployment.Status.CANCELLED,
+        ):
             return None
         return f"deployment {earlier.pk} ({earlier.get_status_display()})"
 

@@ -120,6 +120,7 @@ class StackWorkflow:
         on_poll: Callable[[str], None] | None = None,
         settle_poller: Poller | None = None,
         left_by: Callable[[dict[str, Any]], str | None] | None = None,
+        settle_creation: Callable[[str], None] | None = None,
     ) -> None:
         self.client = client
         self.stack_name = stack_name
@@ -139,28 +140,43 @@ class StackWorkflow:
         self.settle_poller = settle_poller or Poller(sleep=poller.sleep)
         # Names the finished deployment of ours whose operation a stack is still in, if any.
         self.left_by = left_by
+        # Makes a creation in progress settle now (scales its service to zero) rather than
+        # after ECS gives up on tasks that never start.
+        self.settle_creation = settle_creation
         # "created" or "updated" once this workflow has started an operation of its own.
         self.started: str | None = None
         self._seen_events: set[str] = set()
 
     def run(self, *, wait: bool = True) -> StackResult:
         stack = self.describe()
-        if stack is not None and stack["StackStatus"] == "UPDATE_IN_PROGRESS":
-            owner = self.left_by(stack) if self.left_by is not None else None
-            if owner is not None:
-                # Nobody is waiting for that update any more (its deployment failed or was
-                # cancelled, maybe on a crash loop that would never settle): undo it first.
-                self.log(
-                    "warning",
-                    f"Stack {self.stack_name} is UPDATE_IN_PROGRESS, left by {owner}; cancelling "
-                    "that update (CancelUpdateStack) and waiting for CloudFormation to roll it "
-                    "back.",
-                )
-                self._cancel_update(stack["StackId"])
-                stack = self.wait_until_settled(
-                    stack["StackId"], "the rollback of the abandoned update", watch=False
-                )
-                self.log("info", f"Stack {self.stack_name} is {stack['StackStatus']}; deploying.")
+        status = stack["StackStatus"] if stack is not None else ""
+        owner = self.left_by(stack) if stack is not None and self.left_by is not None else None
+        if stack is not None and status == "CREATE_IN_PROGRESS" and owner is not None:
+            self.log(
+                "warning",
+                f"Stack {self.stack_name} is CREATE_IN_PROGRESS, left by {owner}; letting that "
+                "creation settle (its service scaled to 0) before deploying.",
+            )
+            if self.settle_creation is not None:
+                self.settle_creation(stack["StackId"])
+            stack = self.wait_until_settled(
+                stack["StackId"], "the abandoned creation to settle", watch=False
+            )
+            self.log("info", f"Stack {self.stack_name} is {stack['StackStatus']}; deploying.")
+        if stack is not None and status == "UPDATE_IN_PROGRESS" and owner is not None:
+            # Nobody is waiting for that update any more (its deployment failed or was
+            # cancelled, maybe on a crash loop that would never settle): undo it first.
+            self.log(
+                "warning",
+                f"Stack {self.stack_name} is UPDATE_IN_PROGRESS, left by {owner}; cancelling "
+                "that update (CancelUpdateStack) and waiting for CloudFormation to roll it "
+                "back.",
+            )
+            self._cancel_update(stack["StackId"])
+            stack = self.wait_until_settled(
+                stack["StackId"], "the rollback of the abandoned update", watch=False
+            )
+            self.log("info", f"Stack {self.stack_name} is {stack['StackStatus']}; deploying.")
         if stack is not None and stack["StackStatus"].endswith("_IN_PROGRESS"):
             self.log("info", f"Stack {self.stack_name} is {stack['StackStatus']}; waiting for it.")
             stack = self.wait_until_settled(stack["StackId"], "the stack's previous operation")

@@ -124,6 +124,21 @@ def test_a_crash_loop_on_the_first_deploy_removes_the_stack(
     assert "Creating stack" in log
 
 
+def test_a_first_deploy_left_crash_looping_does_not_block_the_next(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    set_options(breaker=False, enable=True, stopped_tasks=None, rollback=False)
+    crashed = deploy(release_with("2.1.0-crash"))
+    log = log_text(crashed)
+    assert crashed.status == "failed", log
+    assert "is left CREATE_IN_PROGRESS" in log
+    good = deploy(release_with("1.0.0"))
+    log = log_text(good)
+    assert good.status == "success", log
+    assert f"is CREATE_IN_PROGRESS, left by deployment {crashed.pk} (Failed)" in log
+    assert log.index("letting that creation settle") < log.index("Updating stack")
+
+
 def test_the_guard_is_set_in_the_deployment_options_section_and_round_trips(
     admin_client: Client, db: None
 ) -> None:
