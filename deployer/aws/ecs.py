@@ -115,7 +115,12 @@ class RolloutWatch:
             self._guard(ours, deployments)
             state = ours.get("rolloutState", "")
             if state == "COMPLETED":
-                return self._check_running_tasks(ours)
+                result = self._check_running_tasks(ours)
+                if not result.ok and int(ours.get("pendingCount", 0)) > 0:
+                    # A new desired count on the same task definition: the deployment stays
+                    # COMPLETED while ECS starts the extra tasks. Wait for them.
+                    return None
+                return result
             if state == "FAILED":
                 return RolloutResult(
                     ok=False,

@@ -162,3 +162,30 @@ def test_cancelling_while_the_rollout_is_followed_rolls_the_service_back(
     # And the next deployment goes ahead.
     again = deploy(release_with("1.1.0"))
     assert again.status == "success", log_text(again)
+
+
+def test_cancelling_after_the_stack_finished_says_the_stack_was_left_as_it_is(
+    admin_client: Client,
+    release_with: Callable[..., Release],
+    deploy: Callable[..., Deployment],
+) -> None:
+    from steps.models import Step
+
+    first = deploy(release_with("1.0.0"))
+    assert first.status == "success", log_text(first)
+    stack = first.outputs["Deploy web"]["CloudFormationStackName"]
+    step = Step.objects.get()
+    step.document["deployment"]["desired_count"] = 4
+    step.save()
+    worker = Worker(release_with("1.0.0"))
+    # The stack is done; the deployment now waits for ECS to start the extra tasks.
+    wait_until(
+        worker.logged("Tasks: 4 desired", after="ECS rollout of"), "the rollout to be followed"
+    )
+    press_cancel(admin_client, worker.deployment)
+    deployment = worker.finish()
+    log = log_text(deployment)
+    assert deployment.status == "cancelled", log
+    assert "CancelUpdateStack" not in log
+    assert f"Stack {stack} is UPDATE_COMPLETE: the update had finished before it could be" in log
+    assert stack_status(stack) == "UPDATE_COMPLETE"
