@@ -512,7 +512,7 @@ class DeploymentRun:
                 raise DeploymentFailed(
                     ROLLOUT_FAILED,
                     rollout.message,
-                    self._diagnose(rollout.message, running, "updated"),
+                    self._diagnose(rollout.message, running, workflow.started),
                 )
             self.log.info(rollout.message)
         for name, value in outputs.items():
