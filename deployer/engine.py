@@ -6,8 +6,8 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, suppress
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +16,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from deployer.aws.cloudformation import Cancelled, Poller, StackWorkflow, TimedOut
-from deployer.aws.ecs import RolloutWatch, service_of_stack
+from deployer.aws.diagnosis import Diagnosis, RolloutFacts, diagnose, short_task_definition
+from deployer.aws.ecs import (
+    CrashLoop,
+    RolloutWatch,
+    roll_back_service,
+    scale_service,
+    service_of_stack,
+)
 from deployer.aws.errors import AwsError
 from deployer.aws.session import ClientFactory
 from deployer.models import Deployment
@@ -45,15 +52,31 @@ ROLLOUT_FAILED = "ECS-Deployment-RolloutFailed"
 TIMEOUT = "ECS-Deployment-Timeout"
 AWS_ERROR = "ECS-Deployment-AwsError"
 NO_TARGETS = "ECS-Deployment-NoTargets"
+CRASH_LOOP = "ECS-Deployment-CrashLoop"
+DEPLOYMENT_ID_TAG = "Octopus.Deployment.Id"
 
 
 class DeploymentFailed(Exception):
-    """Ends the deployment as Failed with an error code and the first reason."""
+    """Ends the deployment as Failed with an error code and the first reason.
 
-    def __init__(self, code: str, reason: str) -> None:
+    With a diagnosis, the stored reason leads with the root cause and what ECS did about it.
+    """
+
+    def __init__(self, code: str, reason: str, diagnosis: Diagnosis | None = None) -> None:
         super().__init__(f"{code}: {reason}")
         self.code = code
         self.reason = reason
+        self.diagnosis = diagnosis
+
+    @property
+    def summary(self) -> str:
+        if self.diagnosis is None or not (self.diagnosis.cause or self.diagnosis.action):
+            return self.reason
+        return self.diagnosis.summary(self.code, self.reason)
+
+    @property
+    def hint(self) -> str:
+        return self.diagnosis.hint if self.diagnosis is not None else ""
 
 
 def targets_for(document: StepDocument, environment_id: int) -> list[ClusterTarget]:
@@ -131,6 +154,9 @@ class DeploymentRun:
         # Shared by every look at ECS in this run, so no event or stopped task is told twice.
         self.seen_service_events: set[str] = set()
         self.reported_tasks: set[str] = set()
+        self.failed_tasks: list[dict[str, Any]] = []
+        # Desired count -> stopped tasks allowed, for the step being deployed; None: guard off.
+        self.crash_loop_threshold: Callable[[int], int] | None = None
 
     # The run
 
@@ -148,7 +174,7 @@ class DeploymentRun:
         try:
             outputs = self._deploy_all()
         except DeploymentFailed as exc:
-            self._finish(Deployment.Status.FAILED, exc.code, exc.reason)
+            self._finish(Deployment.Status.FAILED, exc.code, exc.summary, exc.hint)
         except Cancelled:
             self.log.warning("Deployment cancelled.")
             self._finish(Deployment.Status.CANCELLED)
@@ -229,6 +255,7 @@ class DeploymentRun:
         stack_name = context.stack_name(substituted)
         self._save_artifacts(document.name, template_yaml, substitution.data)
         poller = self._poller(substituted)
+        self.crash_loop_threshold = crash_loop_threshold(substituted)
         factory = ClientFactory(target.account, on_retry=self.log.warning)
         try:
             return self._run_stack(
@@ -270,15 +297,170 @@ class DeploymentRun:
             started_at=self.started_at,
             poll_seconds=self.poll_seconds,
             on_poll=self._live_rollout(factory, target),
+            settle_poller=Poller(sleep=self._sleep),
+            left_by=self._left_by,
+            settle_creation=self._scale_to_zero(factory, target),
         )
         try:
             return self._follow(document, target, factory, workflow, poller, wait)
         except Cancelled:
+            self.log.warning("Cancelled: stopping this deployment's stack operation.")
             try:
-                self.log.warning(workflow.cancel_update())
+                self.log.warning(workflow.stop(before_delete=self._scale_to_zero(factory, target)))
             except AwsError as exc:
-                self.log.warning(f"Could not cancel the stack update: {exc.message}")
+                self.log.warning(
+                    f"Could not stop the operation of stack {stack_name}: {exc.message}. "
+                    "Look at the stack in the CloudFormation console."
+                )
             raise
+        except CrashLoop as loop:
+            self._crash_loop(loop, document, target, factory, workflow)
+
+    def _crash_loop(
+        self,
+        loop: CrashLoop,
+        document: StepDocument,
+        target: ClusterTarget,
+        factory: ClientFactory,
+        workflow: StackWorkflow,
+    ) -> NoReturn:
+        """End a rollout whose tasks keep crashing; by default return the service to before.
+
+        During a stack update the update is cancelled rather than the service repointed with
+        UpdateService: CloudFormation then rolls the service back to the previous template's
+        task definition itself, so the stack (UPDATE_ROLLBACK_COMPLETE) and the service agree.
+        An UpdateService behind CloudFormation's back would leave the stack naming a task
+        definition the service no longer runs, and CloudFormation still waiting on the
+        deployment it started. A creation has nothing to return to: the service is scaled to
+        zero so it settles, and the stack deleted.
+        """
+        guard = document.deployment_options.crash_loop_guard
+        self.log.error(f"{CRASH_LOOP}: {loop}")
+        rolled_back_to = ""
+        stack_removed = False
+        rollback = guard.rollback is True
+        if workflow.started is None:
+            # Seen while waiting for someone else's stack operation: not ours to undo.
+            rollback = False
+            self.log.warning(
+                f"Stack {workflow.stack_name} is busy with an operation this deployment did not "
+                "start; it is left alone."
+            )
+        elif rollback:
+            try:
+                if self._stack_in_progress(workflow):
+                    self.log.warning(
+                        workflow.stop(before_delete=self._scale_to_zero(factory, target))
+                    )
+                    stack_removed = workflow.started == "created" and not self._stack_exists(
+                        workflow
+                    )
+                elif loop.previous:
+                    # The stack had settled already (the rollout was followed after it):
+                    # only the service can be moved back.
+                    service = self._service_name(factory, target, workflow)
+                    if service:
+                        roll_back_service(
+                            factory.client("ecs", target.region),
+                            target.cluster_name,
+                            service,
+                            loop.previous,
+                        )
+                        self.log.warning(
+                            f"Rolled service {service} back to task definition "
+                            f"{short_task_definition(loop.previous)} (UpdateService); stack "
+                            f"{workflow.stack_name} still names "
+                            f"{short_task_definition(loop.task_definition)} until the next "
+                            "deployment."
+                        )
+                rolled_back_to = self._service_task_definition(factory, target, workflow)
+                if rolled_back_to == loop.task_definition:
+                    rolled_back_to = ""
+            except AwsError as exc:
+                self.log.warning(f"Could not roll the service back: {exc.message}")
+        else:
+            status = (workflow.describe() or {}).get("StackStatus", "absent")
+            self.log.warning(
+                "Rollback is off for the crash-loop guard: the service is left running "
+                f"{short_task_definition(loop.task_definition)}, and stack {workflow.stack_name} "
+                f"is left {status}."
+                + (
+                    " The next deployment cancels that update before it starts."
+                    if status == "UPDATE_IN_PROGRESS"
+                    else ""
+                )
+            )
+        facts = RolloutFacts(
+            stopped_by="crash-loop guard",
+            rolled_back_to=rolled_back_to,
+            stopped_count=loop.stopped,
+            left_running=guard.rollback is not True,
+            stack_removed=stack_removed,
+        )
+        raise DeploymentFailed(CRASH_LOOP, str(loop), diagnose(self.failed_tasks, facts))
+
+    def _stack_exists(self, workflow: StackWorkflow) -> bool:
+        stack = workflow.describe()
+        return stack is not None and stack["StackStatus"] != "DELETE_COMPLETE"
+
+    def _stack_in_progress(self, workflow: StackWorkflow) -> bool:
+        stack = workflow.describe()
+        return stack is not None and str(stack["StackStatus"]).endswith("_IN_PROGRESS")
+
+    def _service_name(
+        self, factory: ClientFactory, target: ClusterTarget, workflow: StackWorkflow
+    ) -> str | None:
+        stack = workflow.describe()
+        if stack is None:
+            return None
+        return service_of_stack(factory.client("cloudformation", target.region), stack["StackId"])
+
+    def _service_task_definition(
+        self, factory: ClientFactory, target: ClusterTarget, workflow: StackWorkflow
+    ) -> str:
+        """The task definition the stack's service now runs ("" when there is no service)."""
+        try:
+            service = self._service_name(factory, target, workflow)
+            if service is None:
+                return ""
+            return self._rollout_watch(factory, target, service).current_task_definition()
+        except AwsError:
+            return ""
+
+    def _scale_to_zero(
+        self, factory: ClientFactory, target: ClusterTarget
+    ) -> Callable[[str], None]:
+        """Lets a creation that is being abandoned settle now instead of after ECS gives up."""
+
+        def scale(stack_id: str) -> None:
+            try:
+                service = service_of_stack(
+                    factory.client("cloudformation", target.region), stack_id
+                )
+                if service is not None:
+                    scale_service(
+                        factory.client("ecs", target.region), target.cluster_name, service, 0
+                    )
+                    self.log.info(f"Scaled service {service} to 0 tasks so the creation settles.")
+            except AwsError as exc:
+                self.log.verbose(f"Could not scale the service down: {exc.message}")
+
+        return scale
+
+    def _left_by(self, stack: dict[str, Any]) -> str | None:
+        """The finished deployment of ours that started the stack's operation in progress."""
+        tags = {t.get("Key"): t.get("Value", "") for t in stack.get("Tags", []) or []}
+        number = str(tags.get(DEPLOYMENT_ID_TAG, "")).removeprefix("Deployments-")
+        if not number.isdigit() or int(number) == self.deployment.pk:
+            return None
+        earlier = Deployment.objects.filter(pk=int(number)).first()
+        # A "don't wait" deployment succeeded without waiting: its operation is still wanted.
+        if earlier is None or earlier.status not in (
+            Deployment.Status.FAILED,
+            Deployment.Status.CANCELLED,
+        ):
+            return None
+        return f"deployment {earlier.pk} ({earlier.get_status_display()})"
 
     def _follow(
         self,
@@ -300,9 +482,12 @@ class DeploymentRun:
             )
             for event in result.failed_events:
                 self.log.error(f"  {event}")
-            self._explain_with_stopped_tasks(factory, target, result.stack_id)
+            running = self._explain_with_stopped_tasks(factory, target, result.stack_id)
             first = next((e.reason for e in result.failed_events if e.reason), result.status_reason)
-            raise DeploymentFailed(DEPLOY_FAILED, first or f"Stack ended {result.status}.")
+            reason = first or f"Stack ended {result.status}."
+            raise DeploymentFailed(
+                DEPLOY_FAILED, reason, self._diagnose(reason, running, workflow.started)
+            )
         outputs = {
             "ServiceName": result.outputs.get("ServiceName", ""),
             "ClusterName": result.outputs.get("ClusterName", target.cluster_name),
@@ -325,7 +510,18 @@ class DeploymentRun:
                 ).run()
             if not rollout.ok:
                 self.log.error(f"{ROLLOUT_FAILED}: {rollout.message}")
-                raise DeploymentFailed(ROLLOUT_FAILED, rollout.message)
+                running = ""
+                with suppress(AwsError):
+                    running = self._rollout_watch(
+                        factory, target, outputs["ServiceName"]
+                    ).current_task_definition()
+                if running == task_definition_arn:
+                    running = ""
+                raise DeploymentFailed(
+                    ROLLOUT_FAILED,
+                    rollout.message,
+                    self._diagnose(rollout.message, running, workflow.started),
+                )
             self.log.info(rollout.message)
         for name, value in outputs.items():
             self.log.info(
@@ -356,6 +552,8 @@ class DeploymentRun:
             poll_seconds=self.poll_seconds,
             seen_events=self.seen_service_events,
             reported_tasks=self.reported_tasks,
+            failed_tasks=self.failed_tasks,
+            crash_loop_threshold=self.crash_loop_threshold,
         )
 
     def _live_rollout(self, factory: ClientFactory, target: ClusterTarget) -> Callable[[str], None]:
@@ -381,17 +579,34 @@ class DeploymentRun:
 
     def _explain_with_stopped_tasks(
         self, factory: ClientFactory, target: ClusterTarget, stack_id: str
-    ) -> None:
-        """After a failed stack operation, show why the service's new tasks stopped, if any did."""
+    ) -> str:
+        """After a failed stack operation, show why the service's new tasks stopped, if any did.
+
+        Returns the task definition the service runs now ("" when there is no service left).
+        """
         try:
             service = service_of_stack(factory.client("cloudformation", target.region), stack_id)
             if service is None:
-                return
-            self._rollout_watch(factory, target, service).report_stopped_tasks(
-                any_task_definition=True
-            )
+                return ""
+            watch = self._rollout_watch(factory, target, service)
+            watch.report_stopped_tasks(any_task_definition=True)
+            return watch.current_task_definition()
         except AwsError as exc:
             self.log.warning(f"Could not read the service's stopped tasks: {exc.message}")
+            return ""
+
+    def _diagnose(self, reason: str, running: str, operation: str | None) -> Diagnosis | None:
+        """The root cause of a failed rollout from the tasks that stopped, if any stopped."""
+        if not self.failed_tasks:
+            return None
+        breaker = "circuit breaker" in reason.lower()
+        facts = RolloutFacts(
+            stopped_by="circuit breaker" if breaker else "CloudFormation",
+            # After an update, the service runs what it ran before; a failed creation has
+            # nothing to return to.
+            rolled_back_to=running if operation == "updated" else "",
+        )
+        return diagnose(self.failed_tasks, facts)
 
     def _validation_failed(self, findings: list[str]) -> None:
         self.log.error(f"{VALIDATION_ERROR}: the step is not valid after substitution:")
@@ -455,7 +670,11 @@ class DeploymentRun:
             raise
         self.log.info(f"{name}: finished in {time.monotonic() - began:.1f}s")
 
-    def _finish(self, status: str, code: str = "", reason: str = "") -> None:
+    def _finish(self, status: str, code: str = "", reason: str = "", hint: str = "") -> None:
+        if status == Deployment.Status.FAILED and reason:
+            self.log.error(f"Why: {reason}")
+            if hint:
+                self.log.error(f"Hint: {hint}")
         self.log.write(
             "error" if status == Deployment.Status.FAILED else "info",
             f"Deployment {dict(Deployment.Status.choices)[status]}.",
@@ -466,6 +685,19 @@ class DeploymentRun:
                 finished=timezone.now(),
                 failure_code=code,
                 failure_reason=self.masker.mask(reason),
+                failure_hint=hint,
                 outputs=self.deployment.outputs,
                 phase="",
             )
+
+
+def crash_loop_threshold(document: StepDocument) -> Callable[[int], int] | None:
+    """The step's crash-loop guard as desired count -> stopped tasks allowed; None when off."""
+    guard = document.deployment_options.crash_loop_guard
+    if guard.enable is not True:
+        return None
+    fixed = guard.stopped_tasks
+    if isinstance(fixed, int) and not isinstance(fixed, bool) and fixed >= 1:
+        return lambda desired: fixed
+    # The default: three failed starts for each task the service should run, at least three.
+    return lambda desired: max(3, 3 * desired)

@@ -148,7 +148,12 @@ class Deployment(models.Model):
     # Desired / running / pending / failed task counts of the rollout being followed.
     rollout = models.JSONField(default=dict, blank=True)
     failure_code = models.CharField(max_length=100, blank=True)
+    # Root cause first, then what ECS did about it, then the code: what the summary box shows.
     failure_reason = models.TextField(blank=True)
+    # What usually fixes that cause ("raise the task's memory"); empty when there is no advice.
+    failure_hint = models.TextField(blank=True)
+    # The number of the last task log line handed out; see TaskLog.write for why it lives here.
+    log_line_count = models.PositiveIntegerField(default=0)
     outputs = models.JSONField(default=dict, blank=True)
     # The generated template and substituted step documents, for download.
     artifacts = models.JSONField(default=dict, blank=True)

@@ -217,10 +217,22 @@ class Deployment:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CrashLoopGuard:
+    """Ends a rollout whose new tasks keep stopping before any became healthy."""
+
+    enable: bool | str = True
+    # Stopped tasks of the new deployment before it is given up; null: 3 x the desired count.
+    stopped_tasks: int | str | None = None
+    # Return the service to the task definition it ran before (see docs/deployments.md).
+    rollback: bool | str = True
+
+
+@dataclass(frozen=True, kw_only=True)
 class DeploymentOptions:
     wait: str = "wait_until_completed"
     # Only used with wait_with_timeout, where null is invalid.
     timeout_minutes: int | str | None = 30
+    crash_loop_guard: CrashLoopGuard = field(default_factory=CrashLoopGuard)
 
 
 @dataclass(frozen=True, kw_only=True)

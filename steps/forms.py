@@ -210,6 +210,24 @@ class DeploymentOptionsForm(DocumentForm):
         applies_when=("deployment_options__wait", ["wait_with_timeout"]),
         nullable=True,
     )
+    deployment_options__crash_loop_guard__enable = boolean(
+        "Crash-loop guard",
+        "Fails the deployment when the new tasks keep stopping and none becomes healthy, "
+        "also with the circuit breaker off.",
+        aws=ECS_GUIDE + "stopped-task-errors.html",
+        refreshes=True,
+    )
+    deployment_options__crash_loop_guard__stopped_tasks = number(
+        "Stopped tasks before giving up",
+        "Empty: 3 x the desired count.",
+        applies_when=("deployment_options__crash_loop_guard__enable", ["true"]),
+        nullable=True,
+    )
+    deployment_options__crash_loop_guard__rollback = boolean(
+        "Roll back when the guard stops a deployment",
+        "Return the service to the task definition it ran before.",
+        applies_when=("deployment_options__crash_loop_guard__enable", ["true"]),
+    )
 
 
 class LoadBalancerMappingForm(DocumentForm):

@@ -384,6 +384,12 @@ class _Checker:
                     "a timeout in minutes is required when waiting with a timeout",
                 )
             self.in_range("deployment_options.timeout_minutes", options.timeout_minutes, 1, None)
+        self.in_range(
+            "deployment_options.crash_loop_guard.stopped_tasks",
+            options.crash_loop_guard.stopped_tasks,
+            1,
+            None,
+        )
 
     def load_balancer_mappings(self) -> None:
         by_name = {c.name: c for c in self.document.containers if _literal(c.name)}

@@ -118,6 +118,9 @@ class StackWorkflow:
         started_at: dt.datetime,
         poll_seconds: float = 5.0,
         on_poll: Callable[[str], None] | None = None,
+        settle_poller: Poller | None = None,
+        left_by: Callable[[dict[str, Any]], str | None] | None = None,
+        settle_creation: Callable[[str], None] | None = None,
     ) -> None:
         self.client = client
         self.stack_name = stack_name
@@ -132,10 +135,48 @@ class StackWorkflow:
         # Called with the stack id at each poll while an operation runs, so the caller can show
         # what CloudFormation is waiting on (the ECS rollout of the service it updates).
         self.on_poll = on_poll
+        # How to wait once this deployment stops its own operation (cancelled, or a crash loop):
+        # no cancel check and no deadline, or stopping would itself be stopped half-way.
+        self.settle_poller = settle_poller or Poller(sleep=poller.sleep)
+        # Names the finished deployment of ours whose operation a stack is still in, if any.
+        self.left_by = left_by
+        # Makes a creation in progress settle now (scales its service to zero) rather than
+        # after ECS gives up on tasks that never start.
+        self.settle_creation = settle_creation
+        # "created" or "updated" once this workflow has started an operation of its own.
+        self.started: str | None = None
         self._seen_events: set[str] = set()
 
     def run(self, *, wait: bool = True) -> StackResult:
         stack = self.describe()
+        status = stack["StackStatus"] if stack is not None else ""
+        owner = self.left_by(stack) if stack is not None and self.left_by is not None else None
+        if stack is not None and status == "CREATE_IN_PROGRESS" and owner is not None:
+            self.log(
+                "warning",
+                f"Stack {self.stack_name} is CREATE_IN_PROGRESS, left by {owner}; letting that "
+                "creation settle (its service scaled to 0) before deploying.",
+            )
+            if self.settle_creation is not None:
+                self.settle_creation(stack["StackId"])
+            stack = self.wait_until_settled(
+                stack["StackId"], "the abandoned creation to settle", watch=False
+            )
+            self.log("info", f"Stack {self.stack_name} is {stack['StackStatus']}; deploying.")
+        if stack is not None and status == "UPDATE_IN_PROGRESS" and owner is not None:
+            # Nobody is waiting for that update any more (its deployment failed or was
+            # cancelled, maybe on a crash loop that would never settle): undo it first.
+            self.log(
+                "warning",
+                f"Stack {self.stack_name} is UPDATE_IN_PROGRESS, left by {owner}; cancelling "
+                "that update (CancelUpdateStack) and waiting for CloudFormation to roll it "
+                "back.",
+            )
+            self._cancel_update(stack["StackId"])
+            stack = self.wait_until_settled(
+                stack["StackId"], "the rollback of the abandoned update", watch=False
+            )
+            self.log("info", f"Stack {self.stack_name} is {stack['StackStatus']}; deploying.")
         if stack is not None and stack["StackStatus"].endswith("_IN_PROGRESS"):
             self.log("info", f"Stack {self.stack_name} is {stack['StackStatus']}; waiting for it.")
             stack = self.wait_until_settled(stack["StackId"], "the stack's previous operation")
@@ -156,6 +197,7 @@ class StackWorkflow:
                 self.log("info", "No updates are to be performed: the stack already matches.")
                 return self._result("no changes", stack)
             operation = "updated"
+        self.started = operation
         if not wait:
             stack = self.describe() or {"StackStatus": "", "StackId": stack_id}
             return self._result(operation, stack)
@@ -207,10 +249,12 @@ class StackWorkflow:
             raise
         return True
 
-    def delete(self, stack_id: str) -> None:
+    def delete(self, stack_id: str, *, watch: bool = True) -> None:
         with aws_errors("cloudformation:DeleteStack"):
             self.client.delete_stack(StackName=stack_id)
-        stack = self.wait_until_settled(stack_id, f"deletion of stack {self.stack_name}")
+        stack = self.wait_until_settled(
+            stack_id, f"deletion of stack {self.stack_name}", watch=watch
+        )
         if stack["StackStatus"] != "DELETE_COMPLETE":
             raise AwsError(
                 f"Stack {self.stack_name} could not be deleted ({stack['StackStatus']}: "
@@ -219,27 +263,94 @@ class StackWorkflow:
             )
         self.log("info", f"Stack {self.stack_name} deleted.")
 
-    def cancel_update(self) -> str:
-        """Cancel an in-progress update and say where the stack was left."""
+    def stop(self, *, before_delete: Callable[[str], None] | None = None) -> str:
+        """Stop the operation this workflow started and say in what state the stack was left.
+
+        An update is cancelled (CancelUpdateStack): CloudFormation rolls the stack and its
+        service back to the previous template. A creation cannot be stopped half-way, so it is
+        waited for and the stack deleted (`before_delete(stack_id)` may first help it settle).
+        A stack this workflow did not touch is left alone.
+        """
         stack = self.describe()
         if stack is None:
-            return "The stack does not exist."
-        if stack["StackStatus"] == "UPDATE_IN_PROGRESS":
-            with aws_errors("cloudformation:CancelUpdateStack"):
-                self.client.cancel_update_stack(StackName=stack["StackId"])
-            return f"Stack {self.stack_name} update cancelled; CloudFormation rolls it back."
-        return f"Stack {self.stack_name} was left {stack['StackStatus']}."
+            return f"Stack {self.stack_name} was not created: nothing was left behind."
+        status = str(stack["StackStatus"])
+        stack_id = str(stack["StackId"])
+        if self.started is None:
+            return f"Stack {self.stack_name} was not changed by this deployment; it is {status}."
+        if self.started == "updated":
+            if status == "UPDATE_IN_PROGRESS":
+                self.log(
+                    "warning",
+                    f"Cancelling the update of stack {self.stack_name} (CancelUpdateStack); "
+                    "waiting for CloudFormation to roll it back.",
+                )
+                self._cancel_update(stack_id)
+            if status.endswith("_IN_PROGRESS"):
+                status = self.wait_until_settled(stack_id, "the stack to settle", watch=False)[
+                    "StackStatus"
+                ]
+            if status == "UPDATE_ROLLBACK_COMPLETE":
+                return (
+                    f"Stack {self.stack_name} is UPDATE_ROLLBACK_COMPLETE: the update was rolled "
+                    "back and the service runs the task definition it ran before."
+                )
+            if status == "UPDATE_COMPLETE":
+                return (
+                    f"Stack {self.stack_name} is UPDATE_COMPLETE: the update had finished before "
+                    "it could be stopped."
+                )
+            return f"Stack {self.stack_name} was left {status}."
+        # Created by this workflow.
+        if status.endswith("_IN_PROGRESS") and status != "DELETE_IN_PROGRESS":
+            self.log(
+                "warning",
+                f"Stack {self.stack_name} is {status}: a creation cannot be stopped half-way; "
+                "waiting for it to settle, then deleting the stack.",
+            )
+            if before_delete is not None:
+                before_delete(stack_id)
+            status = self.wait_until_settled(stack_id, "the stack to settle", watch=False)[
+                "StackStatus"
+            ]
+        if status == "DELETE_COMPLETE":
+            return f"Stack {self.stack_name} is DELETE_COMPLETE: nothing was left behind."
+        try:
+            self.log("info", f"Deleting stack {self.stack_name}, which this deployment created.")
+            self.delete(stack_id, watch=False)
+        except AwsError as exc:
+            return f"Stack {self.stack_name} was left {status}: {exc.message}"
+        return (
+            f"Stack {self.stack_name} was created ({status}) and then deleted: nothing was left "
+            "behind."
+        )
 
-    def wait_until_settled(self, stack_id: str, phase: str) -> dict[str, Any]:
+    def _cancel_update(self, stack_id: str) -> None:
+        try:
+            with aws_errors("cloudformation:CancelUpdateStack"):
+                self.client.cancel_update_stack(StackName=stack_id)
+        except AwsError as exc:
+            # The update may have ended between the look and the call: the wait says how.
+            self.log("verbose", f"CancelUpdateStack: {exc.message}")
+
+    def wait_until_settled(
+        self, stack_id: str, phase: str, *, watch: bool = True
+    ) -> dict[str, Any]:
+        """Poll until the stack's operation ends.
+
+        `watch=False` is for waits after this deployment stopped its own operation: no rollout
+        hook, and the settle poller, which neither cancels nor times out.
+        """
+        poller = self.poller if watch else self.settle_poller
         while True:
             with aws_errors("cloudformation:DescribeStacks"):
                 stack = self.client.describe_stacks(StackName=stack_id)["Stacks"][0]
             self._log_new_events(stack_id)
             if not stack["StackStatus"].endswith("_IN_PROGRESS"):
                 return dict(stack)
-            if self.on_poll is not None:
+            if watch and self.on_poll is not None:
                 self.on_poll(stack_id)
-            self.poller.wait(self.poll_seconds, phase)
+            poller.wait(self.poll_seconds, phase)
 
     # Events
 

@@ -45,6 +45,21 @@ def check_cluster(client: Any, cluster_name: str) -> ClusterCheck:
     )
 
 
+class CrashLoop(Exception):
+    """The new deployment's tasks keep stopping and none became healthy: stop waiting for it."""
+
+    def __init__(self, task_definition: str, stopped: int, threshold: int, previous: str) -> None:
+        super().__init__(
+            f"{stopped} tasks of {task_definition.rsplit('/', 1)[-1]} stopped and none became "
+            f"healthy (the crash-loop guard allows {threshold})."
+        )
+        self.task_definition = task_definition
+        self.stopped = stopped
+        self.threshold = threshold
+        # The task definition the service ran before, to roll back to ("" on a first deploy).
+        self.previous = previous
+
+
 @dataclass
 class RolloutResult:
     ok: bool
@@ -71,6 +86,10 @@ class RolloutWatch:
     poll_seconds: float = 5.0
     seen_events: set[str] = field(default_factory=set)
     reported_tasks: set[str] = field(default_factory=set)
+    # Every failed task reported (DescribeTasks shapes), for diagnosing the failure afterwards.
+    failed_tasks: list[dict[str, Any]] = field(default_factory=list)
+    # The crash-loop guard: desired count -> stopped tasks allowed; None leaves it off.
+    crash_loop_threshold: Callable[[int], int] | None = None
     _counts: dict[str, int] = field(default_factory=dict)
 
     def run(self) -> RolloutResult:
@@ -93,9 +112,15 @@ class RolloutWatch:
         primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
         if ours is not None:
             self._update_counts(ours)
+            self._guard(ours, deployments)
             state = ours.get("rolloutState", "")
             if state == "COMPLETED":
-                return self._check_running_tasks(ours)
+                result = self._check_running_tasks(ours)
+                if not result.ok and int(ours.get("pendingCount", 0)) > 0:
+                    # A new desired count on the same task definition: the deployment stays
+                    # COMPLETED while ECS starts the extra tasks. Wait for them.
+                    return None
+                return result
             if state == "FAILED":
                 return RolloutResult(
                     ok=False,
@@ -128,6 +153,34 @@ class RolloutWatch:
         )
         if primary is not None:
             self._update_counts(primary)
+            self._guard(primary, service.get("deployments", []))
+
+    def current_task_definition(self) -> str:
+        """The task definition of the service's PRIMARY deployment: what it runs or moves to."""
+        service = self._describe_service()
+        primary = next(
+            (d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None
+        )
+        return str((primary or {}).get("taskDefinition") or service.get("taskDefinition", ""))
+
+    def _guard(self, deployment: dict[str, Any], deployments: list[dict[str, Any]]) -> None:
+        """Raise CrashLoop once the deployment's failed tasks reach the guard's threshold.
+
+        ECS's `failedTasks` counts the deployment's tasks that stopped before they ran healthily
+        and stops counting once one has: exactly "keep stopping, none became healthy".
+        """
+        if self.crash_loop_threshold is None or deployment.get("rolloutState") != "IN_PROGRESS":
+            return
+        failed = int(deployment.get("failedTasks", 0))
+        threshold = self.crash_loop_threshold(int(deployment.get("desiredCount", 0)))
+        if failed < threshold:
+            return
+        self._report_stopped_tasks(any_task_definition=True)
+        new = deployment.get("taskDefinition")
+        previous = next(
+            (str(d["taskDefinition"]) for d in deployments if d.get("taskDefinition") != new), ""
+        )
+        raise CrashLoop(str(deployment.get("taskDefinition", "")), failed, threshold, previous)
 
     def _describe_service(self) -> dict[str, Any]:
         with aws_errors("ecs:DescribeServices"):
@@ -197,6 +250,8 @@ class RolloutWatch:
             self.reported_tasks.add(task["taskArn"])
             # Old tasks drained by a rolling update stop too; only the others are failures.
             drained = str(task.get("stoppedReason", "")).startswith("Scaling activity initiated by")
+            if not drained:
+                self.failed_tasks.append(task)
             self.log("info" if drained else "error", describe_stopped_task(task))
 
     def _check_running_tasks(self, ours: dict[str, Any]) -> RolloutResult:
@@ -225,6 +280,18 @@ class RolloutWatch:
             ok=True,
             message=f"The ECS deployment completed: {running} of {desired} tasks running.",
         )
+
+
+def scale_service(client: Any, cluster: str, service: str, desired_count: int) -> None:
+    """Set a service's desired count (used to let a crash-looping creation settle)."""
+    with aws_errors("ecs:UpdateService"):
+        client.update_service(cluster=cluster, service=service, desiredCount=desired_count)
+
+
+def roll_back_service(client: Any, cluster: str, service: str, task_definition: str) -> None:
+    """Point a service back at the task definition it ran before."""
+    with aws_errors("ecs:UpdateService"):
+        client.update_service(cluster=cluster, service=service, taskDefinition=task_definition)
 
 
 def describe_stopped_task(task: dict[str, Any]) -> str:

@@ -96,3 +96,24 @@ def test_deploy_release_names_what_is_missing(project: Project) -> None:
         command(
             "deploy_release", "--project", "web", "--version", "0.0.1", "--environment", "Nowhere"
         )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_deploy_release_ends_with_the_cause_of_a_failure(
+    project: Project, synchronous_queue: None
+) -> None:
+    command("create_release", "--project", "web", "--image", "demo/web=2.1.0-crash")
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "deploy_release", "--project", "web", "--version", "0.0.1", "--environment",
+            "Development", stdout=StringIO(), stderr=err,
+        )  # fmt: skip
+    deployment = Deployment.objects.get()
+    last = err.getvalue().strip().splitlines()[-2:]
+    assert last[0].startswith(
+        f"Deployment {deployment.pk} failed: Essential container in task exited: container web "
+        "exit code 1"
+    ), last
+    assert last[0].endswith(deployment.failure_reason)
+    assert last[1] == f"Hint: {deployment.failure_hint}"

@@ -83,6 +83,20 @@ def test_a_new_image_tag_repoints_the_service(
     assert {task["taskDefinitionArn"].rsplit(":", 1)[-1] for task in tasks} == {"2"}
 
 
+def test_a_new_desired_count_waits_for_the_extra_tasks(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    from steps.models import Step
+
+    assert deploy(release_with("1.0.0")).status == "success"
+    step = Step.objects.get()
+    step.document["deployment"]["desired_count"] = 4
+    step.save()
+    scaled = deploy(release_with("1.0.0"))
+    assert scaled.status == "success", log_text(scaled)
+    assert "The ECS deployment completed: 4 of 4 tasks running." in log_text(scaled)
+
+
 def test_a_crashing_image_fails_with_the_exit_code_and_a_good_release_recovers(
     release_with: Callable[..., Release], deploy: Callable[..., Deployment]
 ) -> None:

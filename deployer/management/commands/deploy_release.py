@@ -52,6 +52,16 @@ class Command(BaseCommand):
         if not self._stream(deployment):
             raise SystemExit(1)
 
+    def _summarise(self, deployment: Deployment) -> None:
+        """The last lines a pipeline shows: the outcome, and for a failure its cause and a hint."""
+        if deployment.status != Deployment.Status.FAILED:
+            self.stdout.write(f"Deployment {deployment.pk}: {deployment.get_status_display()}.")
+            return
+        reason = deployment.failure_reason or deployment.failure_code or "no reason recorded"
+        self.stderr.write(f"Deployment {deployment.pk} failed: {reason}")
+        if deployment.failure_hint:
+            self.stderr.write(f"Hint: {deployment.failure_hint}")
+
     def _stream(self, deployment: Deployment) -> bool:
         last = 0
         queued_since = time.monotonic()
@@ -63,8 +73,11 @@ class Command(BaseCommand):
                 last = number
                 out = self.stderr if level == "error" else self.stdout
                 out.write(text)
-            deployment.refresh_from_db(fields=["status", "failure_code", "failure_reason"])
+            deployment.refresh_from_db(
+                fields=["status", "failure_code", "failure_reason", "failure_hint"]
+            )
             if deployment.is_finished:
+                self._summarise(deployment)
                 return deployment.status == Deployment.Status.SUCCESS
             waited = time.monotonic() - queued_since
             if (

@@ -1,0 +1,191 @@
+"""Cancel on the deployment page stops a running deployment: it ends Cancelled, its stack
+operation is stopped, and its log says in what state the stack was left."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from deployer.actions import start_deployment
+from deployer.aws.session import ClientFactory
+from deployer.models import Deployment, Release
+from deployer.sandbox.server import SandboxServer
+from deployer.tasks import run_deployment
+from targets.models import AwsAccount, Environment
+from tests.deployments.conftest import log_text
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    # Slow enough that a deployment is still running when Cancel is pressed.
+    with SandboxServer(speed=5) as server:
+        yield server
+
+
+def client(service: str) -> Any:
+    return ClientFactory(AwsAccount.objects.get()).client(service, "us-east-1")
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+class Worker:
+    """Runs one deployment in a thread, as a queue worker would."""
+
+    def __init__(self, release: Release) -> None:
+        self.deployment = start_deployment(
+            release, Environment.objects.get(name="Development"), None
+        )
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            run_deployment(self.deployment.pk)
+        finally:
+            connection.close()
+
+    def logged(self, text: str, after: str = "") -> Callable[[], bool]:
+        def seen() -> bool:
+            log = log_text(self.deployment)
+            start = log.find(after) if after else 0
+            return start >= 0 and text in log[start:]
+
+        return seen
+
+    def finish(self) -> Deployment:
+        self.thread.join(180)
+        assert not self.thread.is_alive(), "the deployment did not end"
+        self.deployment.refresh_from_db()
+        return self.deployment
+
+
+def press_cancel(client: Client, deployment: Deployment) -> None:
+    response = client.post(reverse("deployments:cancel", args=[deployment.pk]))
+    assert response.status_code in (200, 204, 302)
+
+
+def service_task_definition(deployment: Deployment) -> str:
+    outputs = deployment.outputs["Deploy web"]
+    described = client("ecs").describe_services(
+        cluster=outputs["ClusterName"], services=[outputs["ServiceName"]]
+    )
+    return str(described["services"][0]["taskDefinition"]).rsplit("/", 1)[-1]
+
+
+def stack_status(name: str) -> str:
+    try:
+        stacks = client("cloudformation").describe_stacks(StackName=name)["Stacks"]
+    except ClientError:
+        return "absent"
+    return str(stacks[0]["StackStatus"])
+
+
+def test_cancelling_a_create_deletes_the_stack_once_it_settles(
+    admin_client: Client, release_with: Callable[..., Release]
+) -> None:
+    worker = Worker(release_with("1.0.0"))
+    wait_until(worker.logged("Creating stack"), "the stack creation to start")
+    press_cancel(admin_client, worker.deployment)
+    deployment = worker.finish()
+    log = log_text(deployment)
+    assert deployment.status == "cancelled", log
+    assert deployment.failure_code == ""
+    assert "Cancellation requested by ada" in log
+    stack = next(
+        line.split()[2].rstrip(".") for line in log.splitlines() if line.startswith("Creating")
+    )
+    assert f"Stack {stack} is CREATE_IN_PROGRESS: a creation cannot be stopped half-way" in log
+    assert "nothing was left behind" in log
+    assert stack_status(stack) == "absent"
+    assert log.rstrip().endswith("Deployment Cancelled.")
+
+
+def test_cancelling_an_update_rolls_the_stack_back(
+    admin_client: Client,
+    release_with: Callable[..., Release],
+    deploy: Callable[..., Deployment],
+) -> None:
+    first = deploy(release_with("1.0.0"))
+    assert first.status == "success", log_text(first)
+    family = first.outputs["Deploy web"]["TaskDefinitionFamily"]
+    stack = first.outputs["Deploy web"]["CloudFormationStackName"]
+    worker = Worker(release_with("1.1.0"))
+    wait_until(worker.logged("Updating stack"), "the stack update to start")
+    press_cancel(admin_client, worker.deployment)
+    deployment = worker.finish()
+    log = log_text(deployment)
+    assert deployment.status == "cancelled", log
+    assert f"Cancelling the update of stack {stack} (CancelUpdateStack)" in log
+    assert f"Stack {stack} is UPDATE_ROLLBACK_COMPLETE: the update was rolled back" in log
+    assert stack_status(stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert service_task_definition(first) == f"{family}:1"
+
+
+def test_cancelling_while_the_rollout_is_followed_rolls_the_service_back(
+    admin_client: Client,
+    release_with: Callable[..., Release],
+    deploy: Callable[..., Deployment],
+) -> None:
+    first = deploy(release_with("1.0.0"))
+    assert first.status == "success", log_text(first)
+    family = first.outputs["Deploy web"]["TaskDefinitionFamily"]
+    stack = first.outputs["Deploy web"]["CloudFormationStackName"]
+    worker = Worker(release_with("1.1.0"))
+    # The new tasks are starting: CloudFormation is waiting on the ECS rollout.
+    wait_until(
+        worker.logged("has started 2 tasks", after="Updating stack"),
+        "the new tasks to start",
+    )
+    press_cancel(admin_client, worker.deployment)
+    deployment = worker.finish()
+    log = log_text(deployment)
+    assert deployment.status == "cancelled", log
+    assert f"Cancelling the update of stack {stack} (CancelUpdateStack)" in log
+    assert f"Stack {stack} is UPDATE_ROLLBACK_COMPLETE" in log
+    assert service_task_definition(first) == f"{family}:1"
+    # And the next deployment goes ahead.
+    again = deploy(release_with("1.1.0"))
+    assert again.status == "success", log_text(again)
+
+
+def test_cancelling_after_the_stack_finished_says_the_stack_was_left_as_it_is(
+    admin_client: Client,
+    release_with: Callable[..., Release],
+    deploy: Callable[..., Deployment],
+) -> None:
+    from steps.models import Step
+
+    first = deploy(release_with("1.0.0"))
+    assert first.status == "success", log_text(first)
+    stack = first.outputs["Deploy web"]["CloudFormationStackName"]
+    step = Step.objects.get()
+    step.document["deployment"]["desired_count"] = 4
+    step.save()
+    worker = Worker(release_with("1.0.0"))
+    # The stack is done; the deployment now waits for ECS to start the extra tasks.
+    wait_until(
+        worker.logged("Tasks: 4 desired", after="ECS rollout of"), "the rollout to be followed"
+    )
+    press_cancel(admin_client, worker.deployment)
+    deployment = worker.finish()
+    log = log_text(deployment)
+    assert deployment.status == "cancelled", log
+    assert "CancelUpdateStack" not in log
+    assert f"Stack {stack} is UPDATE_COMPLETE: the update had finished before it could be" in log
+    assert stack_status(stack) == "UPDATE_COMPLETE"
