@@ -14,7 +14,7 @@ from deployer.models import Deployment, Feed, Project, Release
 from deployer.releases import images_used, snapshot_documents, version_problem
 from deployer.tasklog import TaskLog
 from deployer.tasks import enqueue_deployment, start_next_waiting
-from deployer.variables import project_values
+from deployer.variables import project_values, sensitive_variables
 from steps.document import DocumentError
 from steps.document_io import document_to_data
 from steps.validation import validate
@@ -56,6 +56,9 @@ def create_release(
         problems.append(problem)
     elif project.releases.filter(version=version).exists():
         problems.append(f"Version {version} already exists in {project.name}; choose another.")
+    # Where sensitive variables are bound is checked now, not first at deploy time.
+    values = project_values(project)
+    sensitive = sensitive_variables(values)
     documents = []
     for step in steps:
         try:
@@ -65,7 +68,7 @@ def create_release(
             continue
         documents.append(document)
         problems.extend(
-            f"Step {step.name}: {issue.path}: {issue.message}" for issue in validate(document)
+            f"Step {step.name}: {issue.path}: {issue.message}" for issue in validate(document, sensitive)
         )
     images = []
     feeds = {feed.slug: feed for feed in Feed.objects.select_related("account")}
@@ -89,7 +92,7 @@ def create_release(
     snapshot = {
         "project": {"id": project.pk, "name": project.name, "slug": project.slug},
         "steps": [{"name": d.name, "document": document_to_data(d)} for d in documents],
-        "variables": [value.to_snapshot() for value in project_values(project)],
+        "variables": [value.to_snapshot() for value in values],
         "images": images,
     }
     try:

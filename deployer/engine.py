@@ -189,7 +189,8 @@ class DeploymentRun:
     def _deploy_all(self) -> dict[str, dict[str, str]]:
         documents = snapshot_documents(self.release)
         values = snapshot_variables(self.release)
-        self.masker.secrets |= masker_for(values).secrets
+        for secret in masker_for(values).secrets:
+            self.masker.add(secret)
         plan: list[tuple[StepDocument, list[ClusterTarget]]] = []
         for document in documents:
             targets = targets_for(document, self.environment.pk)

@@ -214,9 +214,10 @@ def test_dont_wait_succeeds_once_the_stack_operation_is_accepted(
     assert "ECS rollout" not in log
 
 
-def test_a_sensitive_value_where_aws_would_see_it_is_refused_without_showing_it(
-    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+def test_a_release_binding_a_sensitive_value_where_aws_would_see_it_is_refused(
+    release_with: Callable[..., Release],
 ) -> None:
+    from deployer.actions import ActionRefused
     from deployer.models import Variable
     from steps.models import Step
 
@@ -226,7 +227,38 @@ def test_a_sensitive_value_where_aws_would_see_it_is_refused_without_showing_it(
     Variable.objects.create(
         project=step.project, name="Family", secret_value="webSecretFamily", is_sensitive=True
     )
-    deployment = deploy(release_with("1.0.0"))
+    with pytest.raises(ActionRefused) as refused:
+        release_with("1.0.0")
+    message = str(refused.value)
+    assert "configuration.task_definition_name: the sensitive variable Family cannot be used" in (
+        message
+    )
+    assert "webSecretFamily" not in message
+
+
+def test_an_older_release_binding_a_sensitive_value_is_refused_at_deploy_time_without_showing_it(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    from deployer.crypto import encrypt
+    from deployer.models import Variable
+    from steps.models import Step
+
+    step = Step.objects.get()
+    step.document["configuration"]["task_definition_name"] = "#{Family}"
+    step.save()
+    Variable.objects.create(project=step.project, name="Family", value="webFamily")
+    release = release_with("1.0.0")
+    # A release made before the rule existed: the variable was already sensitive in it.
+    release.snapshot["variables"] = [
+        {
+            "name": "Family",
+            "environments": [],
+            "sensitive": True,
+            "encrypted_value": encrypt("webSecretFamily"),
+        }
+    ]
+    release.save()
+    deployment = deploy(release)
     log = log_text(deployment)
     assert deployment.status == "failed", log
     assert deployment.failure_code == "ECS-Deploy-ValidationError"
