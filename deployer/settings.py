@@ -42,6 +42,12 @@ ALLOWED_HOSTS = env_list("DEPLOYER_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DEPLOYER_CSRF_TRUSTED_ORIGINS", "")
 
 SANDBOX_URL = os.environ.get("DEPLOYER_SANDBOX_URL", "http://127.0.0.1:5055").rstrip("/")
+SANDBOX_ENABLED = os.environ.get("DEPLOYER_SANDBOX", "on").strip().lower() not in {"off", "0", "no"}
+# Account endpoints and feed registries must be https, so that no user can make Deployer probe
+# plain-http services on its network; these URL prefixes or host names are allowed as well.
+ALLOWED_ENDPOINTS = env_list("DEPLOYER_ALLOWED_ENDPOINTS", "")
+if SANDBOX_ENABLED:
+    ALLOWED_ENDPOINTS.append(SANDBOX_URL)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
