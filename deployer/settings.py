@@ -59,8 +59,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "template_partials",
-    "django_q",
+    # Before django_q, so that deployer's `qcluster` (django-q's, plus the resume check) wins.
     "deployer",
+    "django_q",
     "targets",
     "steps",
 ]
@@ -160,10 +161,15 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-# How often a deployment polls AWS while waiting, and when a silent worker counts as gone.
+# How often a deployment polls AWS while waiting.
 POLL_SECONDS = float(os.environ.get("DEPLOYER_POLL_SECONDS", "5"))
-HEARTBEAT_SECONDS = float(os.environ.get("DEPLOYER_HEARTBEAT_SECONDS", "15"))
-STALE_AFTER_SECONDS = float(os.environ.get("DEPLOYER_STALE_AFTER_SECONDS", "120"))
+# A worker's heartbeat thread records every HEARTBEAT_SECONDS that it runs a deployment; after
+# STALE_AFTER_SECONDS of silence (several missed beats, so a busy worker never counts as gone)
+# each worker's check, every RESUME_CHECK_SECONDS, requeues it: resumed within
+# STALE_AFTER_SECONDS + RESUME_CHECK_SECONDS (25 s by default) of its worker dying.
+HEARTBEAT_SECONDS = float(os.environ.get("DEPLOYER_HEARTBEAT_SECONDS", "5"))
+STALE_AFTER_SECONDS = float(os.environ.get("DEPLOYER_STALE_AFTER_SECONDS", "20"))
+RESUME_CHECK_SECONDS = float(os.environ.get("DEPLOYER_RESUME_CHECK_SECONDS", "5"))
 
 # Feeds: Docker Hub's registry (a mirror may stand in) and how long a registry may take to answer.
 DOCKER_HUB_URL = os.environ.get("DEPLOYER_DOCKER_HUB_URL", "https://registry-1.docker.io")
