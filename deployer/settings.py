@@ -5,6 +5,7 @@ Every variable is listed with its default in `.env.example` and the README.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     # Before django_q, so that deployer's `qcluster` (django-q's, plus the resume check) wins.
     "deployer",
     "django_q",
+    "axes",
     "targets",
     "steps",
 ]
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: answers a login attempt during a lockout.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "deployer.urls"
@@ -125,6 +129,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a login attempt during a lockout before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Repeated failed logins lock out the user name and, separately, the address they came from
+# (django-axes, counted in the database so every web worker sees them; logged as warnings).
+AXES_FAILURE_LIMIT = int(os.environ.get("DEPLOYER_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(
+    minutes=float(os.environ.get("DEPLOYER_LOGIN_LOCKOUT_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "deployer.middleware.locked_out"
+AXES_CLIENT_IP_CALLABLE = "deployer.middleware.client_ip"
+AXES_ENABLE_ADMIN = False
+# The log names the user name and address (an operator needs them to act); passwords never.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -154,7 +176,8 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-if env_bool("DEPLOYER_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DEPLOYER_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # HSTS preloading is a commitment for the whole domain; leave it to whoever owns the domain.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
@@ -202,5 +225,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DEPLOYER_LOG_LEVEL", "INFO")},
     # botocore logs request parameters at DEBUG, which could include secrets.
-    "loggers": {"botocore": {"level": "WARNING"}, "boto3": {"level": "WARNING"}},
+    "loggers": {
+        "botocore": {"level": "WARNING"},
+        "boto3": {"level": "WARNING"},
+        # Failed logins and lockouts are logged by "axes"; not its banner at every start.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
