@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every page; Cache-Control: no-store on logged-in ones.
+    "deployer.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: answers a login attempt during a lockout.
     "axes.middleware.AxesMiddleware",
@@ -228,7 +230,7 @@ LOGGING = {
     "loggers": {
         "botocore": {"level": "WARNING"},
         "boto3": {"level": "WARNING"},
-        # Failed logins and lockouts are logged by "axes"; not its banner at every start.
-        "axes.apps": {"level": "WARNING"},
+        # Failed logins and lockouts are warnings of "axes"; its housekeeping is not worth a line.
+        "axes": {"level": "WARNING"},
     },
 }
