@@ -10,6 +10,7 @@ from django.test import Client
 
 from deployer.models import Deployment, Feed, Release
 from tests.conftest import make_environment, make_project, make_variable
+from tests.deployer.test_auth_required import ROUTES, example_path
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,6 +71,13 @@ def pages(admin: object) -> dict[str, str]:
         name="Team registry", slug="team", kind=Feed.Kind.REGISTRY, url="https://r.example.com"
     )
     return {page.format(deployment=deployment.pk): page for page in LIST_PAGES}
+
+
+def test_the_table_names_every_list_page() -> None:
+    list_routes = {route for name, route in ROUTES if name.rpartition(":")[2].startswith("list")}
+    paths = {example_path(route).replace("some-slug", "payments") for route in list_routes}
+    assert len(paths) >= 8
+    assert paths <= set(LIST_PAGES)
 
 
 def test_the_table_names_every_parameter_a_view_reads() -> None:
