@@ -171,3 +171,22 @@ def test_when_the_worker_is_killed_everything_make_run_started_stops(tmp_path: P
         output = make.stdout.read() if make.stdout else ""
     assert leftovers == {}
     assert "The worker stopped unexpectedly." in output
+
+
+def test_when_the_supervisor_itself_is_killed_its_children_stop_too(tmp_path: Path) -> None:
+    make, _ = start_make_run(tmp_path)
+    started = descendants(make.pid)
+    try:
+        supervisors = [pid for pid in started if "manage.py up" in command_line(pid)]
+        assert len(supervisors) == 1, [command_line(pid) for pid in started]
+        os.kill(supervisors[0], signal.SIGKILL)  # no chance to stop anything itself
+        make.wait(timeout=90)
+        # The children stop on their own, gracefully (SIGTERM): give them their grace period.
+        wait_until_gone(started, 30)
+        leftovers = {pid: command_line(pid) for pid in alive(started)}
+    finally:
+        for pid in alive(started):
+            os.kill(pid, signal.SIGKILL)
+        if make.stdout:
+            make.stdout.close()
+    assert leftovers == {}
