@@ -72,7 +72,10 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        # Django's debug error pages are all inline styles and scripts; with DEPLOYER_DEBUG on
+        # (never on a shared server) they stay readable.
+        if not (settings.DEBUG and response.status_code >= 400):
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             # Pages show account names, variables and logs: never kept by a browser or proxy
