@@ -14,7 +14,7 @@ from deployer.tasks import Heartbeat, resume_stale_deployments
 from tests.conftest import make_environment, make_project
 
 # The heartbeat thread has its own database connection: it must see committed rows.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
