@@ -68,7 +68,8 @@ def create_release(
             continue
         documents.append(document)
         problems.extend(
-            f"Step {step.name}: {issue.path}: {issue.message}" for issue in validate(document, sensitive)
+            f"Step {step.name}: {issue.path}: {issue.message}"
+            for issue in validate(document, sensitive)
         )
     images = []
     feeds = {feed.slug: feed for feed in Feed.objects.select_related("account")}

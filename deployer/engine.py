@@ -149,7 +149,6 @@ class DeploymentRun:
         self.masker = Masker()
         self.log = TaskLog(deployment, self.masker)
         self.started_at = timezone.now() - dt.timedelta(seconds=1)
-        self._last_beat = time.monotonic()
         self.poll_seconds = settings.POLL_SECONDS
         # Shared by every look at ECS in this run, so no event or stopped task is told twice.
         self.seen_service_events: set[str] = set()
@@ -633,11 +632,9 @@ class DeploymentRun:
         self._beat()
 
     def _beat(self) -> None:
-        if time.monotonic() - self._last_beat >= settings.HEARTBEAT_SECONDS:
-            Deployment.objects.filter(pk=self.deployment.pk, worker=self.worker).update(
-                heartbeat=timezone.now()
-            )
-            self._last_beat = time.monotonic()
+        # Liveness is recorded by the worker's heartbeat thread (tasks.Heartbeat), not here: a
+        # poll loop stuck in a slow call must not look like a dead worker.
+        pass
 
     def _cancel_requested(self) -> bool:
         return Deployment.objects.filter(pk=self.deployment.pk, cancel_requested=True).exists()

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from deployer.endpoints import is_allowed_endpoint
+from deployer.endpoints import refusal as endpoint_refusal
 from deployer.models import Feed
 from targets.regions import REGION_CHOICES
 
@@ -94,6 +96,8 @@ class FeedForm(forms.ModelForm):
             )
         if parts.query or parts.fragment:
             raise forms.ValidationError("Enter the registry's root URL, without ? or #.")
+        if not is_allowed_endpoint(url):
+            raise forms.ValidationError(endpoint_refusal("Registry URL"))
         path = parts.path.rstrip("/")
         if path.endswith("/v2"):
             path = path[: -len("/v2")]

@@ -12,13 +12,15 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 
 from deployer.aws.ecr import REPOSITORY_NOT_FOUND, count_repositories, repository_uri
 from deployer.aws.ecr import tags_newest_first as ecr_tags_newest_first
 from deployer.aws.errors import AwsError
+from deployer.endpoints import SETTING as ALLOWED_ENDPOINTS_SETTING
+from deployer.endpoints import is_allowed_endpoint
 from deployer.models import Feed
 
 if TYPE_CHECKING:
@@ -313,7 +315,7 @@ class RegistryClient:
             urllib.request.HTTPHandler(),
             urllib.request.HTTPSHandler(),
             urllib.request.HTTPDefaultErrorHandler(),
-            urllib.request.HTTPRedirectHandler(),
+            _EndpointRedirectHandler(self.origin),
             urllib.request.HTTPErrorProcessor(),
         ):
             self._opener.add_handler(handler)
@@ -421,6 +423,7 @@ class RegistryClient:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise FeedError(f"{self.label} pointed to a URL that is not http or https.")
+        _refuse_unless_allowed(url, self.origin, self.label)
         request = urllib.request.Request(url, headers={"Accept": "application/json"})
         # A token or password only goes to the registry itself (and to its token service, which
         # is what the challenge asked for); unredirected, so a redirect elsewhere never gets it.
@@ -448,3 +451,33 @@ class RegistryClient:
 
     def _timed_out(self, host: str) -> FeedError:
         return FeedError(f"{self._where(host)} did not answer within {self.timeout:g} seconds.")
+
+
+def _refuse_unless_allowed(url: str, origin: str, label: str) -> None:
+    # The registry's own URL was checked when the feed was saved; a token realm or a redirect
+    # comes from the registry's answer, so it must not steer Deployer to a plain-http address.
+    parts = urllib.parse.urlsplit(url)
+    if parts.netloc != origin and not is_allowed_endpoint(url):
+        raise FeedError(
+            f"{label} sent Deployer to {parts.scheme}://{parts.netloc}, which is neither https "
+            f"nor in the {ALLOWED_ENDPOINTS_SETTING} setting, so it was not called."
+        )
+
+
+class _EndpointRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows a registry's redirects only to https or allowed endpoints."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        _refuse_unless_allowed(newurl, self.origin, self.origin)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)

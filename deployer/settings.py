@@ -5,6 +5,7 @@ Every variable is listed with its default in `.env.example` and the README.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -42,6 +43,12 @@ ALLOWED_HOSTS = env_list("DEPLOYER_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DEPLOYER_CSRF_TRUSTED_ORIGINS", "")
 
 SANDBOX_URL = os.environ.get("DEPLOYER_SANDBOX_URL", "http://127.0.0.1:5055").rstrip("/")
+SANDBOX_ENABLED = os.environ.get("DEPLOYER_SANDBOX", "on").strip().lower() not in {"off", "0", "no"}
+# Account endpoints and feed registries must be https, so that no user can make Deployer probe
+# plain-http services on its network; these URL prefixes or host names are allowed as well.
+ALLOWED_ENDPOINTS = env_list("DEPLOYER_ALLOWED_ENDPOINTS", "")
+if SANDBOX_ENABLED:
+    ALLOWED_ENDPOINTS.append(SANDBOX_URL)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -53,8 +60,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "template_partials",
-    "django_q",
+    # Before django_q, so that deployer's `qcluster` (django-q's, plus the resume check) wins.
     "deployer",
+    "django_q",
+    "axes",
     "targets",
     "steps",
 ]
@@ -70,7 +79,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every page; Cache-Control: no-store on logged-in ones.
+    "deployer.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: answers a login attempt during a lockout.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "deployer.urls"
@@ -118,6 +131,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a login attempt during a lockout before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Repeated failed logins lock out the user name and, separately, the address they came from
+# (django-axes, counted in the database so every web worker sees them; logged as warnings).
+AXES_FAILURE_LIMIT = int(os.environ.get("DEPLOYER_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(
+    minutes=float(os.environ.get("DEPLOYER_LOGIN_LOCKOUT_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "deployer.middleware.locked_out"
+AXES_CLIENT_IP_CALLABLE = "deployer.middleware.client_ip"
+AXES_ENABLE_ADMIN = False
+# The log names the user name and address (an operator needs them to act); passwords never.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -147,17 +178,23 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-if env_bool("DEPLOYER_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DEPLOYER_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # HSTS preloading is a commitment for the whole domain; leave it to whoever owns the domain.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-# How often a deployment polls AWS while waiting, and when a silent worker counts as gone.
+# How often a deployment polls AWS while waiting.
 POLL_SECONDS = float(os.environ.get("DEPLOYER_POLL_SECONDS", "5"))
-HEARTBEAT_SECONDS = float(os.environ.get("DEPLOYER_HEARTBEAT_SECONDS", "15"))
-STALE_AFTER_SECONDS = float(os.environ.get("DEPLOYER_STALE_AFTER_SECONDS", "120"))
+# A worker's heartbeat thread records every HEARTBEAT_SECONDS that it runs a deployment; after
+# STALE_AFTER_SECONDS of silence (several missed beats, so a busy worker never counts as gone)
+# each worker's check, every RESUME_CHECK_SECONDS, requeues it: resumed within
+# STALE_AFTER_SECONDS + RESUME_CHECK_SECONDS (25 s by default) of its worker dying.
+HEARTBEAT_SECONDS = float(os.environ.get("DEPLOYER_HEARTBEAT_SECONDS", "5"))
+STALE_AFTER_SECONDS = float(os.environ.get("DEPLOYER_STALE_AFTER_SECONDS", "20"))
+RESUME_CHECK_SECONDS = float(os.environ.get("DEPLOYER_RESUME_CHECK_SECONDS", "5"))
 
 # Feeds: Docker Hub's registry (a mirror may stand in) and how long a registry may take to answer.
 DOCKER_HUB_URL = os.environ.get("DEPLOYER_DOCKER_HUB_URL", "https://registry-1.docker.io")
@@ -190,5 +227,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DEPLOYER_LOG_LEVEL", "INFO")},
     # botocore logs request parameters at DEBUG, which could include secrets.
-    "loggers": {"botocore": {"level": "WARNING"}, "boto3": {"level": "WARNING"}},
+    "loggers": {
+        "botocore": {"level": "WARNING"},
+        "boto3": {"level": "WARNING"},
+        # Failed logins and lockouts are warnings of "axes"; its housekeeping is not worth a line.
+        "axes": {"level": "WARNING"},
+    },
 }

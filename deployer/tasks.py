@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
+import threading
+from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import DatabaseError, connections
 from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -14,6 +18,8 @@ from django_q.tasks import async_task
 from deployer.engine import DeploymentRun, blocking_deployment, claim
 from deployer.models import Deployment
 from deployer.tasklog import TaskLog
+
+logger = logging.getLogger(__name__)
 
 
 def worker_name() -> str:
@@ -42,10 +48,58 @@ def run_deployment(deployment_id: int) -> str:
     if claimed is None:
         return "already running elsewhere"
     try:
-        DeploymentRun(claimed, worker).run()
+        with Heartbeat(claimed.pk, worker):
+            DeploymentRun(claimed, worker).run()
     finally:
         start_next_waiting(claimed)
     return "done"
+
+
+class Heartbeat:
+    """Records, from its own thread, every HEARTBEAT_SECONDS, that this worker runs the deployment.
+
+    Its own thread, so that a deployment stuck in a slow AWS call, cfn-lint or a long database
+    wait still counts as alive: only a worker that is gone stops beating, and only then may
+    another worker claim the deployment (claim() stays a conditional UPDATE).
+    """
+
+    def __init__(self, deployment_id: int, worker: str) -> None:
+        self.deployment_id = deployment_id
+        self.worker = worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"heartbeat-{deployment_id}", daemon=True
+        )
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def beat(self) -> bool:
+        """Record the beat; False once the deployment is no longer running on this worker."""
+        ours = Deployment.objects.filter(
+            pk=self.deployment_id, worker=self.worker, status=Deployment.Status.RUNNING
+        )
+        # Read first: a read never waits for a writer, so a row this thread cannot see (claimed
+        # in a transaction not yet committed) ends the thread instead of queueing for the lock.
+        return ours.exists() and bool(ours.update(heartbeat=timezone.now()))
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(settings.HEARTBEAT_SECONDS):
+                try:
+                    if not self.beat():
+                        return
+                except DatabaseError:
+                    # A busy database delays this beat; the next one tries again, well before
+                    # STALE_AFTER_SECONDS runs out.
+                    logger.warning("Heartbeat of deployment %s failed", self.deployment_id)
+        finally:
+            connections.close_all()  # this thread's own connection
 
 
 def note_waiting(deployment: Deployment, blocker: Deployment) -> None:
@@ -84,6 +138,24 @@ def resume_deployments() -> int:
         Q(status=Deployment.Status.RUNNING, heartbeat__lt=stale)
         | Q(status=Deployment.Status.QUEUED, created__lt=lost)
     ).values_list("pk", flat=True)
+    return _enqueue_all(candidates)
+
+
+def resume_stale_deployments() -> int:
+    """The quick sweep every worker runs: requeue running deployments whose worker went silent.
+
+    django-q's scheduler looks at its schedules only every 30 seconds, too seldom to resume
+    within 30 seconds of a worker dying; so each `qcluster` runs this every
+    RESUME_CHECK_SECONDS besides (see deployer/management/commands/qcluster.py).
+    """
+    stale = timezone.now() - dt.timedelta(seconds=settings.STALE_AFTER_SECONDS)
+    candidates = Deployment.objects.filter(
+        status=Deployment.Status.RUNNING, heartbeat__lt=stale
+    ).values_list("pk", flat=True)
+    return _enqueue_all(candidates)
+
+
+def _enqueue_all(candidates: Iterable[int]) -> int:
     count = 0
     for pk in candidates:
         enqueue_deployment(pk)

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from deployer.endpoints import is_allowed_endpoint
+from deployer.endpoints import refusal as endpoint_refusal
 from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
 
 ROLE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -62,6 +64,12 @@ class AccountForm(forms.ModelForm):
             if self.has_stored_secret
             else "Stored encrypted; never shown again."
         )
+
+    def clean_endpoint_url(self) -> str:
+        url: str = self.cleaned_data.get("endpoint_url") or ""
+        if url and not is_allowed_endpoint(url):
+            raise forms.ValidationError(endpoint_refusal("Endpoint URL"))
+        return url
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from deployer import actions
 from deployer.http import HtmxHttpRequest
 from deployer.models import Deployment, Project, Release, TaskLogLine
+from deployer.query import query_choice, query_id, query_text
 from deployer.releases import snapshot_variables
 from deployer.variables import masked_artifacts, masker_for
 from targets.models import Environment
@@ -102,7 +103,7 @@ def show_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     deployment = get_object_or_404(
         Deployment.objects.select_related("release__project", "environment", "created_by"), pk=pk
     )
-    context = _detail_context(deployment, 0, request.GET.get("level", ""))
+    context = _detail_context(deployment, 0, query_choice(request, "level", LEVEL_FILTERS))
     return render(request, "deployments/detail.html", context)
 
 
@@ -111,11 +112,9 @@ def poll_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     deployment = get_object_or_404(
         Deployment.objects.select_related("release__project", "environment", "created_by"), pk=pk
     )
-    try:
-        after = int(request.GET.get("after", "0"))
-    except ValueError:
-        after = 0
-    context = _detail_context(deployment, after, request.GET.get("level", ""))
+    after = query_id(request, "after") or 0
+    level = query_choice(request, "level", LEVEL_FILTERS)
+    context = _detail_context(deployment, after, level)
     response = render(request, "deployments/detail.html#poll", context)
     if deployment.is_finished:
         response.status_code = POLL_STOP
@@ -149,18 +148,20 @@ def download_artifact(request: HtmxHttpRequest, pk: int, step: str, kind: str) -
 
 def list_deployments(request: HtmxHttpRequest) -> HttpResponse:
     deployments = Deployment.objects.select_related("release__project", "environment", "created_by")
+    # A filter with a bad value is ignored, as if it were not given.
+    environment_id = query_id(request, "environment")
     filters = {
-        "project": request.GET.get("project", ""),
-        "environment": request.GET.get("environment", ""),
-        "status": request.GET.get("status", ""),
+        "project": query_text(request, "project"),
+        "environment": str(environment_id or ""),
+        "status": query_choice(request, "status", Deployment.Status.values),
     }
     if filters["project"]:
         deployments = deployments.filter(release__project__slug=filters["project"])
-    if filters["environment"]:
-        deployments = deployments.filter(environment_id=filters["environment"])
+    if environment_id:
+        deployments = deployments.filter(environment_id=environment_id)
     if filters["status"]:
         deployments = deployments.filter(status=filters["status"])
-    page = Paginator(deployments, 50).get_page(request.GET.get("page"))
+    page = Paginator(deployments, 50).get_page(query_text(request, "page"))
     context = {
         "page": page,
         "filters": filters,

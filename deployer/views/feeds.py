@@ -13,6 +13,7 @@ from deployer.feed_forms import FeedForm
 from deployer.feeds import FeedError, check_feed, list_tags
 from deployer.http import HtmxHttpRequest
 from deployer.models import Feed
+from deployer.query import query_text
 
 TAG_SEARCH_LIMIT = 50
 LIST_ID = re.compile(r"^[A-Za-z][\w-]{0,63}$")
@@ -72,8 +73,8 @@ def test_feed(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def search_tags(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Tags of `image` containing `q`, newest first: <option>s for a datalist, or JSON."""
     feed = get_object_or_404(Feed.objects.select_related("account"), slug=slug)
-    image = request.GET.get("image", "").strip()
-    query = request.GET.get("q", "")
+    image = query_text(request, "image").strip()
+    query = query_text(request, "q")
     wants_json = "application/json" in request.headers.get("Accept", "")
     tags: list[str] = []
     error = ""
@@ -89,7 +90,7 @@ def search_tags(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             status = 400 if not image else 502
             return JsonResponse({"feed": feed.slug, "image": image, "error": error}, status=status)
         return JsonResponse({"feed": feed.slug, "image": image, "query": query, "tags": tags})
-    list_id = request.GET.get("list", "")
+    list_id = query_text(request, "list")
     context = {
         "feed": feed,
         "image": image,

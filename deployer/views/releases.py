@@ -15,6 +15,7 @@ from deployer.dashboard import environment_states
 from deployer.feeds import FeedError, list_tags
 from deployer.http import HtmxHttpRequest
 from deployer.models import Deployment, Feed, Project, Release
+from deployer.query import query_text
 from deployer.release_forms import ReleaseForm
 from deployer.releases import images_used, snapshot_summary, suggest_version
 from steps.document import DocumentError
@@ -87,7 +88,7 @@ def show_release(request: HtmxHttpRequest, slug: str, version: str) -> HttpRespo
     project = get_object_or_404(Project, slug=slug)
     release = get_object_or_404(Release, project=project, version=version)
     others = project.releases.exclude(pk=release.pk)
-    compare_to = others.filter(version=request.GET.get("compare", "")).first()
+    compare_to = others.filter(version=query_text(request, "compare")).first()
     context = {
         "project": project,
         "release": release,

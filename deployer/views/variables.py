@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from deployer.http import HtmxHttpRequest
 from deployer.models import Project, Variable
+from deployer.query import query_id, query_text
 from deployer.variable_forms import VariableForm
 from deployer.variables import MASK, conflicts, effective_values, project_values
 from targets.models import Environment
@@ -28,7 +29,7 @@ def _variables(project: Project, query: str) -> QuerySet[Variable]:
 def _page(
     request: HtmxHttpRequest, project: Project, form: VariableForm | None = None
 ) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = query_text(request, "q").strip()
     context = {
         "project": project,
         "variables": _variables(project, query),
@@ -109,7 +110,12 @@ def delete_variable(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
 def preview_variables(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Each variable's effective value in one environment, sensitive values masked."""
     project = get_object_or_404(Project, slug=slug)
-    environment = get_object_or_404(Environment, pk=request.GET.get("environment") or 0)
+    environment_id = query_id(request, "environment")
+    if environment_id is None and request.GET.get("environment"):
+        return HttpResponseBadRequest(
+            "environment must be an environment's id, e.g. ?environment=1."
+        )
+    environment = get_object_or_404(Environment, pk=environment_id or 0)
     chosen = effective_values(project_values(project), environment.pk)
     rows = sorted(chosen.values(), key=lambda value: value.name.lower())
     context = {"project": project, "environment": environment, "rows": rows, "mask": MASK}

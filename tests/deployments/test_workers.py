@@ -23,7 +23,6 @@ from deployer.actions import create_release, start_deployment
 from deployer.models import Deployment, Project
 from deployer.sandbox.seed import seed_aws
 from deployer.sandbox.server import SandboxServer
-from deployer.tasks import run_deployment
 from steps.document_io import load_document
 from steps.models import Step
 from targets.models import Environment
@@ -47,7 +46,6 @@ def start_workers(count: int, **env: str) -> list[subprocess.Popen[bytes]]:
         **os.environ,
         "DATABASE_URL": database_url(),
         "DEPLOYER_POLL_SECONDS": "0.1",
-        "DEPLOYER_HEARTBEAT_SECONDS": "0.5",
         "DEPLOYER_WORKERS": "2",
         **env,
     }
@@ -104,32 +102,44 @@ def slow_sandbox() -> Iterator[SandboxServer]:
         yield server
 
 
-def test_a_killed_worker_leaves_a_deployment_that_another_worker_resumes(
-    slow_sandbox: SandboxServer, settings: object
+def test_a_killed_workers_deployment_is_resumed_by_another_worker_within_30_seconds(
+    slow_sandbox: SandboxServer,
 ) -> None:
     aws = seed_aws(slow_sandbox.url)
     call_command("seed_sandbox", url=slow_sandbox.url, stdout=StringIO())
     release = create_release(
         make_project(0, aws, "killed"), version="1.0.0", tags={"sandbox-ecr/demo/web": "1.0.0"}
     )
-    workers = start_workers(1)
+    # The default heartbeat, stale threshold and resume check: what an operator gets.
+    workers = start_workers(2)
     try:
         deployment = start_deployment(release, Environment.objects.get(name="Development"), None)
         wait_until(
             lambda: deployment.log_lines.filter(text__startswith="Creating stack").exists(),
             120,
-            "the worker to start creating the stack",
+            "a worker to start creating the stack",
+        )
+        deployment.refresh_from_db()
+        group = os.getpgid(int(deployment.worker.rpartition(":")[2]))
+        victim = next(worker for worker in workers if worker.pid == group)
+        killed_at = time.monotonic()
+        stop([victim], signal.SIGKILL)  # the machine died: no chance to clean up
+        wait_until(
+            lambda: Deployment.objects.filter(pk=deployment.pk, attempt=2).exists(),
+            90,
+            "another worker to resume the deployment",
+        )
+        resumed_after = time.monotonic() - killed_at
+        wait_until(
+            lambda: Deployment.objects.get(pk=deployment.pk).is_finished,
+            180,
+            "the resumed deployment to finish",
         )
     finally:
-        stop(workers, signal.SIGKILL)  # the machine died: no chance to clean up
-    deployment.refresh_from_db()
-    assert deployment.status == "running"
-    settings.STALE_AFTER_SECONDS = 1  # type: ignore[attr-defined]
-    settings.POLL_SECONDS = 0.1  # type: ignore[attr-defined]
-    time.sleep(1.5)
-    assert run_deployment(deployment.pk) == "done"
+        stop(workers)
     deployment.refresh_from_db()
     log = log_text(deployment)
+    assert resumed_after <= 30, f"resumed {resumed_after:.1f} s after its worker died"
     assert deployment.status == "success", log
     assert deployment.attempt == 2
     assert "Resuming (attempt 2)" in log

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 STOP_GRACE_SECONDS = 15
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 
 @dataclass
@@ -32,29 +34,53 @@ class Child:
 
     def start(self) -> None:
         # A session of its own: Ctrl-C reaches only this supervisor, which then stops the
-        # children in order (web first, sandbox last) instead of all at once.
-        self.process = subprocess.Popen(self.argv, start_new_session=True)
+        # children in order (web first, sandbox last) instead of all at once. Everything the
+        # child forks stays in its process group, so stop() reaches the whole group; and should
+        # this supervisor itself be killed, the child is told to stop too.
+        self.process = subprocess.Popen(
+            self.argv, start_new_session=True, preexec_fn=_stop_when_parent_dies
+        )
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
-        if not self.running():
+        if self.process is None:
             return
-        assert self.process is not None
+        # Even when the child itself is gone (killed, crashed), what it forked may not be: a
+        # worker cluster's processes would go on running scheduled tasks under PID 1.
         self._signal_group(signal.SIGTERM)
         try:
             self.process.wait(STOP_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
             self._signal_group(signal.SIGKILL)
             self.process.wait()
+        self._wait_for_group()
         # Workers forked by the child share its process group; make sure none outlive it.
         self._signal_group(signal.SIGKILL)
+
+    def _wait_for_group(self) -> None:
+        """Give the rest of the group the grace period to stop on SIGTERM, as the child had."""
+        assert self.process is not None
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
 
     def _signal_group(self, sig: signal.Signals) -> None:
         assert self.process is not None
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, sig)
+
+
+def _stop_when_parent_dies() -> None:
+    """In the child, before exec: Linux sends it SIGTERM when this supervisor dies."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def answers(url: str) -> bool:
@@ -84,7 +110,7 @@ class Command(BaseCommand):
         bind = os.environ.get("DEPLOYER_BIND", "127.0.0.1")
         port = int(os.environ.get("DEPLOYER_PORT", "8000"))
         web_url = f"http://{bind}:{port}"
-        use_sandbox = os.environ.get("DEPLOYER_SANDBOX", "on").lower() not in {"off", "0", "no"}
+        use_sandbox = settings.SANDBOX_ENABLED
         sandbox_url = settings.SANDBOX_URL
         children: list[Child] = []
         stopping = False
@@ -119,6 +145,9 @@ class Command(BaseCommand):
                     "--threads", "4",
                     "--graceful-timeout", "10",
                     "--access-logfile", "-",
+                    # The default control socket is one per user: two instances on one machine
+                    # would share it.
+                    "--control-socket", str(Path(settings.DATA_DIR).resolve() / "gunicorn.ctl"),
                 ],
             )  # fmt: skip
             for child in (worker, web):
