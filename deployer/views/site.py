@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from deployer.dashboard import environment_states
 from deployer.http import HtmxHttpRequest
 from deployer.models import Deployment, Project
+from deployer.query import query_text
 from targets.models import AwsAccount, ClusterTarget, Environment
 
 
@@ -39,7 +40,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     table = render_to_string("dashboard.html#states-table", context, request)
     context["fingerprint"] = hashlib.sha256(table.encode()).hexdigest()[:16]
     if request.htmx and request.htmx.target == "dashboard-states":
-        if request.GET.get("seen") == context["fingerprint"]:
+        if query_text(request, "seen") == context["fingerprint"]:
             return HttpResponse(status=204)
         return render(request, "dashboard.html#states", context)
     return render(request, "dashboard.html", context)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
@@ -27,9 +26,14 @@ PLAIN_MARKER = "plain-marker-4471"
 
 def command(*args: str) -> str:
     out, err = StringIO(), StringIO()
-    # deploy_release exits 1 on a failed deployment; its output is what we read.
-    with contextlib.suppress(SystemExit):
+    # deploy_release exits 1 on a failed deployment, a refused command raises CommandError:
+    # what it says is what we read.
+    try:
         call_command(*args, stdout=out, stderr=err)
+    except CommandError as exc:
+        err.write(str(exc))
+    except SystemExit:
+        pass
     return out.getvalue() + err.getvalue()
 
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Each page that reads its query string, and the parameters it reads.
 LIST_PAGES: dict[str, tuple[str, ...]] = {
-    "/": (),
+    "/": ("seen",),
     "/projects/": (),
     "/deployments/": ("project", "environment", "status", "page"),
     "/deployments/{deployment}/": ("level",),

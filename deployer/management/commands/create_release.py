@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from deployer.actions import ActionRefused, create_release
 from deployer.feeds import FeedError, list_tags
 from deployer.models import Feed, Project
-from deployer.releases import images_used, suggest_version
+from deployer.releases import default_tag, images_used, suggest_version
 from steps.document import DocumentError
 
 
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             if feed is None:
                 continue  # create_release names the missing feed
             try:
-                newest = list_tags(feed, use.package, limit=1)
+                newest = list_tags(feed, use.package)
             except FeedError as exc:
                 raise CommandError(
                     f"{exc.message} Pass --image {use.package}=TAG to choose the tag."
@@ -68,7 +68,8 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{feed.name} has no tags for {use.package}; pass --image {use.package}=TAG."
                 )
-            tags[use.key] = newest[0]
+            # As the release form does: the newest stable tag, a pre-release only when pinned.
+            tags[use.key] = default_tag(newest)
         if pinned:
             raise CommandError(
                 f"{project.name} uses no image named {', '.join(sorted(pinned))}; its images: "

@@ -16,14 +16,14 @@ from deployer.sandbox.server import SandboxServer
 from steps.document_io import load_document
 from steps.models import Step
 from targets.models import Environment
-from tests.browser.conftest import ada, browser, log_in, page, sandbox, seeded  # noqa: F401
+from tests.browser.conftest import log_in
 from tests.deployments.conftest import STEP
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def problems(page: Page) -> Iterator[list[str]]:  # noqa: F811
+def problems(page: Page) -> Iterator[list[str]]:
     found: list[str] = []
 
     def console(message: ConsoleMessage) -> None:
@@ -40,9 +40,9 @@ def problems(page: Page) -> Iterator[list[str]]:  # noqa: F811
 
 
 def test_pages_work_under_the_policy(
-    page: Page,  # noqa: F811
-    seeded: SandboxServer,  # noqa: F811
-    ada: object,  # noqa: F811
+    page: Page,
+    seeded: SandboxServer,
+    ada: object,
     problems: list[str],
 ) -> None:
     aws = seed_aws(seeded.url)
