@@ -35,6 +35,7 @@ from steps.document import (
     format_path,
     is_expression,
 )
+from steps.yaml_output import dump_yaml
 
 # --- Reading plain data into the document -------------------------------------------------------
 
@@ -315,7 +316,6 @@ def document_from_data(data: Mapping[str, Any]) -> StepDocument:
 
 # libyaml's parser when PyYAML was built with it: several times faster on large documents.
 _YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-YAML_LOADER = _YamlLoader
 
 
 def load_document(text: str) -> StepDocument:
@@ -550,42 +550,6 @@ def _exported(cls: type, item: dataclasses.Field[Any], value: Any) -> bool:
     return type(value) is not type(item.default) or value != item.default
 
 
-class _DocumentDumper(yaml.SafeDumper):
-    """Block style, list items indented under their key, never anchors or aliases."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        # Equal values shared between containers must be written out in full each time.
-        return True
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-_UNSAFE_IN_PLAIN_YAML = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
-
-
-def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    # Multi-line text (a health check script) reads best as a literal block; PyYAML falls back
-    # to quoting where a block cannot hold the text exactly. Unicode line breaks and control
-    # characters are only kept exactly inside double quotes, where they are escaped.
-    style = "|" if "\n" in value else None
-    if _UNSAFE_IN_PLAIN_YAML.search(value):
-        style = '"'
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_DocumentDumper.add_representer(str, _represent_text)
-
-
 def dump_document(document: StepDocument) -> str:
     """YAML for export: the contract's key order, defaults omitted (see the module docstring)."""
-    text = yaml.dump(
-        _plain(document, omit_defaults=True),
-        Dumper=_DocumentDumper,
-        sort_keys=False,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=10_000,
-        indent=2,
-    )
-    return str(text)
+    return dump_yaml(_plain(document, omit_defaults=True))
