@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseStopPolling
 
 from deployer import actions
 from deployer.http import HtmxHttpRequest
@@ -22,7 +23,6 @@ from deployer.releases import snapshot_variables
 from deployer.variables import masked_artifacts, masker_for
 from targets.models import Environment
 
-POLL_STOP = 286  # htmx stops polling on this status and still swaps the response
 CONFIRM_VALUE = "deploy"  # the confirmation page's submit sends confirm=deploy
 
 
@@ -117,7 +117,8 @@ def poll_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = _detail_context(deployment, after, level)
     response = render(request, "deployments/detail.html#poll", context)
     if deployment.is_finished:
-        response.status_code = POLL_STOP
+        # htmx stops polling on this status (286) and still swaps the response in.
+        return HttpResponseStopPolling(response.content)
     return response
 
 
