@@ -224,7 +224,8 @@ def _ecr_client(feed: Feed) -> object:
 
     if feed.account is None or not feed.region:
         raise FeedError(f"{feed.name} needs an AWS account and a region.")
-    return ClientFactory(feed.account).client("ecr", feed.region)
+    # Every ECR call of a feed is made while someone waits: a test, a tag list, a new release.
+    return ClientFactory(feed.account, interactive=True).client("ecr", feed.region)
 
 
 def _ecr_tags(feed: Feed, repository: str) -> list[str]:
