@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import yaml
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Max
@@ -21,6 +20,7 @@ from deployer.models import Deployment, Project, Release, TaskLogLine
 from deployer.query import query_choice, query_id, query_text
 from deployer.releases import snapshot_variables
 from deployer.variables import masked_artifacts, masker_for
+from steps.yaml_output import dump_yaml
 from targets.models import Environment
 
 CONFIRM_VALUE = "deploy"  # the confirmation page's submit sends confirm=deploy
@@ -140,7 +140,7 @@ def download_artifact(request: HtmxHttpRequest, pk: int, step: str, kind: str) -
     if kind == "template":
         body, name = artifact["template"], f"{step}.cloudformation.yaml"
     else:
-        body = yaml.safe_dump(artifact["document"], sort_keys=False)
+        body = dump_yaml(artifact["document"])
         name = f"{step}.step.yaml"
     response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
