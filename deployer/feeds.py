@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import base64
-import http.client
+import contextlib
 import json
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from email.message import Message
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
+import httpx
 from django.conf import settings
 
 from deployer.aws.ecr import REPOSITORY_NOT_FOUND, count_repositories, repository_uri
@@ -224,7 +222,8 @@ def _ecr_client(feed: Feed) -> object:
 
     if feed.account is None or not feed.region:
         raise FeedError(f"{feed.name} needs an AWS account and a region.")
-    return ClientFactory(feed.account).client("ecr", feed.region)
+    # Every ECR call of a feed is made while someone waits: a test, a tag list, a new release.
+    return ClientFactory(feed.account, interactive=True).client("ecr", feed.region)
 
 
 def _ecr_tags(feed: Feed, repository: str) -> list[str]:
@@ -267,7 +266,7 @@ def _registry_client(feed: Feed) -> RegistryClient:
 @dataclass
 class _Response:
     status: int
-    headers: Message
+    headers: Mapping[str, str]
     body: bytes
 
     def registry_errors(self) -> str:
@@ -308,26 +307,45 @@ class RegistryClient:
         self.reach_hint = reach_hint
         self.timeout = feed_timeout() if timeout is None else timeout
         self._authorization = ""
-        # No file: or ftp: handlers: URLs here come from registry answers too.
-        self._opener = urllib.request.OpenerDirector()
-        for handler in (
-            urllib.request.ProxyHandler(),
-            urllib.request.HTTPHandler(),
-            urllib.request.HTTPSHandler(),
-            urllib.request.HTTPDefaultErrorHandler(),
-            _EndpointRedirectHandler(self.origin),
-            urllib.request.HTTPErrorProcessor(),
-        ):
-            self._opener.add_handler(handler)
+        self._http: httpx.Client | None = None
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[httpx.Client]:
+        """One HTTP client (and its connections) for the requests of one operation."""
+        with httpx.Client(
+            timeout=httpx.Timeout(self.timeout),
+            # Redirects are followed by httpx, which drops the Authorization header when one
+            # leaves the registry's origin; every request, redirected or not, is checked first.
+            follow_redirects=True,
+            event_hooks={"request": [self._check_request]},
+            headers={"Accept": "application/json"},
+        ) as client:
+            self._http = client
+            try:
+                yield client
+            finally:
+                self._http = None
+
+    def _check_request(self, request: httpx.Request) -> None:
+        url = str(request.url)
+        if request.url.scheme not in ("http", "https"):
+            raise FeedError(f"{self.label} pointed to a URL that is not http or https.")
+        _refuse_unless_allowed(url, self.origin, self.label)
 
     def ping(self) -> None:
         """Succeed when the registry answers the v2 API and accepts our credentials."""
-        self._get(f"{self.base_url}/v2/", repository=None)
+        with self._connection():
+            self._get(f"{self.base_url}/v2/", repository=None)
 
     def tags(self, repository: str) -> list[str]:
         """All tags of the repository, following `Link: <...>; rel="next"` pages."""
         url = f"{self.base_url}/v2/{repository}/tags/list?n={PAGE_SIZE}"
         tags: list[str] = []
+        with self._connection():
+            self._read_pages(url, repository, tags)
+        return tags
+
+    def _read_pages(self, url: str, repository: str, tags: list[str]) -> None:
         for _ in range(MAX_PAGES):
             response = self._get(url, repository=repository)
             try:
@@ -339,9 +357,8 @@ class RegistryClient:
             tags.extend(str(tag) for tag in (page.get("tags") or []))
             link = NEXT_LINK.search(response.headers.get("Link", ""))
             if link is None:
-                break
+                return
             url = urllib.parse.urljoin(url, link.group(1))
-        return tags
 
     def _get(self, url: str, *, repository: str | None) -> _Response:
         response = self._send(url, self._authorization)
@@ -420,31 +437,36 @@ class RegistryClient:
         return f"Basic {base64.b64encode(pair).decode()}"
 
     def _send(self, url: str, authorization: str, *, any_origin: bool = False) -> _Response:
+        assert self._http is not None, "requests are sent inside _connection()"
         parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise FeedError(f"{self.label} pointed to a URL that is not http or https.")
-        _refuse_unless_allowed(url, self.origin, self.label)
-        request = urllib.request.Request(url, headers={"Accept": "application/json"})
         # A token or password only goes to the registry itself (and to its token service, which
-        # is what the challenge asked for); unredirected, so a redirect elsewhere never gets it.
+        # is what the challenge asked for).
+        headers = {}
         if authorization and (any_origin or parts.netloc == self.origin):
-            request.add_unredirected_header("Authorization", authorization)
+            headers["Authorization"] = authorization
         try:
-            with self._opener.open(request, timeout=self.timeout) as answer:
-                return _Response(answer.status, answer.headers, answer.read(MAX_BODY_BYTES))
-        except urllib.error.HTTPError as exc:
-            with exc:
-                return _Response(exc.code, exc.headers, exc.read(MAX_BODY_BYTES))
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise self._timed_out(parts.netloc) from exc
-            raise FeedError(
-                f"Could not reach {self._where(parts.netloc)}: {exc.reason}. {self.reach_hint}"
-            ) from exc
-        except TimeoutError as exc:
+            with self._http.stream("GET", url, headers=headers) as answer:
+                return _Response(answer.status_code, answer.headers, self._read_body(answer))
+        except httpx.TimeoutException as exc:
             raise self._timed_out(parts.netloc) from exc
-        except (OSError, http.client.HTTPException) as exc:
+        except httpx.ConnectError as exc:
+            raise FeedError(
+                f"Could not reach {self._where(parts.netloc)}: {exc}. {self.reach_hint}"
+            ) from exc
+        except httpx.HTTPError as exc:
             raise FeedError(f"{self._where(parts.netloc)} failed to answer: {exc}.") from exc
+
+    def _read_body(self, answer: httpx.Response) -> bytes:
+        body = bytearray()
+        for chunk in answer.iter_bytes():
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                host = answer.request.url.netloc.decode()
+                raise FeedError(
+                    f"{self._where(host)} answered with more than {MAX_BODY_BYTES // 2**20} MiB; "
+                    "that is no tag list."
+                )
+        return bytes(body)
 
     def _where(self, host: str) -> str:
         return self.label if host == self.label else f"{self.label} ({host})"
@@ -462,22 +484,3 @@ def _refuse_unless_allowed(url: str, origin: str, label: str) -> None:
             f"{label} sent Deployer to {parts.scheme}://{parts.netloc}, which is neither https "
             f"nor in the {ALLOWED_ENDPOINTS_SETTING} setting, so it was not called."
         )
-
-
-class _EndpointRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follows a registry's redirects only to https or allowed endpoints."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: http.client.HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        _refuse_unless_allowed(newurl, self.origin, self.origin)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)

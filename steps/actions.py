@@ -6,16 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
 from deployer.models import Project
-from steps.document import DocumentError, DocumentProblem, StepDocument, format_path
+from steps.document import DocumentError, DocumentProblem, Path, StepDocument, format_path
 from steps.document_io import (
     MAX_PROBLEMS,
-    YAML_LOADER,
     document_to_data,
     dump_document,
     load_document_with_lines,
@@ -106,34 +104,6 @@ def export_step(step: Step) -> str:
     return dump_document(step.to_document())
 
 
-def yaml_lines(text: str) -> dict[str, int]:
-    """The 1-based line of every key and list item of a YAML text, by document path
-    (``containers[0].name``); empty when the text does not parse."""
-    lines: dict[str, int] = {}
-    try:
-        node = yaml.compose(text, Loader=YAML_LOADER)
-    except yaml.YAMLError:
-        return lines
-    stack: list[tuple[yaml.Node, tuple[str | int, ...]]] = [(node, ())] if node else []
-    seen: set[int] = set()
-    while stack:
-        current, path = stack.pop()
-        if id(current) in seen:
-            continue  # an alias shares its anchor's lines
-        seen.add(id(current))
-        if isinstance(current, yaml.MappingNode):
-            for key_node, value_node in current.value:
-                child = (*path, str(key_node.value))
-                lines.setdefault(format_path(child), key_node.start_mark.line + 1)
-                stack.append((value_node, child))
-        elif isinstance(current, yaml.SequenceNode):
-            for index, item in enumerate(current.value):
-                child = (*path, index)
-                lines.setdefault(format_path(child), item.start_mark.line + 1)
-                stack.append((item, child))
-    return lines
-
-
 def _line_for(path: str, lines: dict[str, int]) -> int | None:
     """The line of ``path`` or of the nearest enclosing key that has one."""
     while path:
@@ -145,12 +115,13 @@ def _line_for(path: str, lines: dict[str, int]) -> int | None:
 
 
 def issues_as_problems(
-    issues: Iterable[ValidationIssue], text: str, lines: dict[str, int] | None = None
+    issues: Iterable[ValidationIssue], node_lines: dict[Path, int]
 ) -> list[DocumentProblem]:
     """Validation issues with the YAML line they come from, as import reports them; at most
-    ``MAX_PROBLEMS``, then one line saying how many more there are."""
+    ``MAX_PROBLEMS``, then one line saying how many more there are. ``node_lines`` is the line
+    index the loader made while parsing (``load_document_with_lines``)."""
     issues = list(issues)
-    lines = yaml_lines(text) if lines is None else lines
+    lines = {format_path(path): line for path, line in node_lines.items()}
     problems = [
         DocumentProblem(i.path, _line_for(i.path, lines), i.message) for i in issues[:MAX_PROBLEMS]
     ]
@@ -166,8 +137,7 @@ def read_step_yaml(text: str) -> StepDocument:
     document, node_lines = load_document_with_lines(text)
     issues = validate(document)
     if issues:
-        lines = {format_path(path): line for path, line in node_lines.items()}
-        raise DocumentError(issues_as_problems(issues, text, lines))
+        raise DocumentError(issues_as_problems(issues, node_lines))
     return document
 
 
@@ -187,7 +157,13 @@ def import_step(
     ``DocumentError`` for malformed YAML, unknown keys and invalid values, and
     ``DuplicateStepName`` when ``replace`` would take another step's name; nothing changes then.
     """
-    document = read_step_yaml(text)
+    return _import_document(project, read_step_yaml(text), replace=replace, user=user)
+
+
+def _import_document(
+    project: Project, document: StepDocument, *, replace: Step | None, user: AnyUser
+) -> ImportResult:
+    """``import_step`` for a document already read and validated."""
     with transaction.atomic():
         step = replace or Step.objects.filter(project=project, name=document.name).first()
         if step is None:
@@ -214,7 +190,7 @@ def import_step_into_project_slug(slug: str, text: str) -> ImportResult:
                 suffix = " (imported)" if copies == 1 else f" (imported {copies})"
                 name = slug[: _PROJECT_NAME_LENGTH - len(suffix)] + suffix
             project = Project.objects.create(slug=slug, name=name)
-        return import_step(project, dump_document(document))
+        return _import_document(project, document, replace=None, user=None)
 
 
 # --- Comparing two versions ---------------------------------------------------------------------

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime
 import difflib
-import re
-import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
+import pydantic
 import yaml
+from pydantic_core import ErrorDetails
 
+from steps import document_schema as schema
 from steps.document import (
     ALWAYS_EXPORTED,
     CURRENT_VERSION,
@@ -29,242 +28,110 @@ from steps.document import (
     UPGRADES,
     DocumentError,
     DocumentProblem,
-    HealthCheck,
     Path,
     StepDocument,
     format_path,
-    is_expression,
 )
+from steps.yaml_output import dump_yaml
 
 # --- Reading plain data into the document -------------------------------------------------------
 
-
-_INVALID: Any = object()  # a value that could not be read; its problem is already recorded
 # Reading stops after this many problems: a broken document is reported, not catalogued.
 MAX_PROBLEMS = 100
 
 
 class _TooManyProblems(Exception):
-    """The reader found MAX_PROBLEMS problems and stops."""
-
-
-_INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,18}")  # no longer: far beyond any valid value
+    """The index found MAX_PROBLEMS problems and stops."""
 
 
 @dataclass
-class _Reader:
-    """Converts plain data into document objects, collecting every problem on the way."""
+class _Index:
+    """What the YAML says beyond its data: the line of every key and list item by path, the
+    source text of plain scalars that YAML read as another type than text, duplicate keys."""
 
     lines: dict[Path, int] = field(default_factory=dict)
-    # The source text of plain YAML scalars that are not strings (`value: 0755`), so a text field
-    # keeps what the user wrote rather than what YAML made of it.
+    # So a text field keeps what the user wrote (`value: 0755`) rather than what YAML made of it.
     raw_text: dict[Path, str] = field(default_factory=dict)
     problems: list[DocumentProblem] = field(default_factory=list)
 
-    def report(self, path: Path, message: str) -> Any:
-        line = None
-        for end in range(len(path), -1, -1):
-            if path[:end] in self.lines:
-                line = self.lines[path[:end]]
-                break
-        self.problems.append(DocumentProblem(format_path(path), line, message))
+    def report(self, path: Path, message: str) -> None:
+        self.problems.append(DocumentProblem(format_path(path), line_of(path, self.lines), message))
         if len(self.problems) >= MAX_PROBLEMS:
             raise _TooManyProblems
-        return _INVALID
-
-    def read(self, hint: Any, value: Any, path: Path) -> Any:
-        nullable, kind, inner, expression_allowed = _plan(hint)
-        if value is None and nullable:
-            return None
-        if kind == "object":
-            return self.read_object(inner, value, path)
-        if kind == "list":
-            return self.read_list(inner, value, path, expression_allowed=expression_allowed)
-        if kind == "map":
-            return self.read_text_map(value, path)
-        if kind == "bool":
-            return self.read_bool(value, path)
-        if kind == "int":
-            return self.read_int(value, path, expression_allowed=expression_allowed)
-        return self.read_text(value, path)
-
-    def read_object(self, cls: type, value: Any, path: Path) -> Any:
-        if value is None and _all_fields_default(cls):
-            return cls()
-        if not isinstance(value, Mapping):
-            return self.report(path, f"expected a mapping of fields, got {_describe(value)}")
-        if len(value) > MAX_ITEMS:
-            return self.report(path, _too_many_message(len(value), "entries"))
-        fields = _fields(cls)
-        for key in value:
-            if key not in fields:
-                self.report((*path, str(key)), _unknown_field_message(str(key), list(fields)))
-        arguments: dict[str, Any] = {}
-        valid = True
-        for name, item in fields.items():
-            if name in value:
-                arguments[name] = self.read(_hints(cls)[name], value[name], (*path, name))
-            elif (cls, name) in REQUIRED_WHEN and _required_now(cls, name, value):
-                other, expected = REQUIRED_WHEN[(cls, name)]
-                arguments[name] = self.report(
-                    (*path, name), f"required field missing: {other}: {expected} needs it"
-                )
-            elif _has_default(item):
-                continue
-            else:
-                arguments[name] = self.report((*path, name), "required field missing")
-            valid = valid and arguments.get(name) is not _INVALID
-        if not valid or any(str(key) not in fields for key in value):
-            return _INVALID
-        if cls is HealthCheck and arguments.get("command") == []:
-            return None  # the contract: an empty command means no health check
-        return cls(**arguments)
-
-    def read_list(self, item_hint: Any, value: Any, path: Path, *, expression_allowed: bool) -> Any:
-        if value is None:
-            return []
-        if isinstance(value, str) and expression_allowed:
-            if len(value) > MAX_TEXT_CHARS:
-                return self.report(path, _too_long_message(len(value)))
-            if is_expression(value):
-                return value
-            # What an expression becomes after substitution: a comma-separated list.
-            parts = [part.strip() for part in value.split(",") if part.strip()]
-            if len(parts) > MAX_ITEMS:
-                return self.report(path, _too_many_message(len(parts)))
-            return parts
-        if not isinstance(value, list):
-            wanted = "a list or an #{expression}" if expression_allowed else "a list"
-            return self.report(path, f"expected {wanted}, got {_describe(value)}")
-        if len(value) > MAX_ITEMS:  # counted before any item is read
-            return self.report(path, _too_many_message(len(value)))
-        items = [self.read(item_hint, item, (*path, index)) for index, item in enumerate(value)]
-        return _INVALID if any(item is _INVALID for item in items) else items
-
-    def read_text_map(self, value: Any, path: Path) -> Any:
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            return self.report(
-                path, f"expected a mapping of names to values, got {_describe(value)}"
-            )
-        if len(value) > MAX_ITEMS:
-            return self.report(path, _too_many_message(len(value)))
-        result = {str(key): self.read_text(item, (*path, str(key))) for key, item in value.items()}
-        return _INVALID if _INVALID in result.values() else result
-
-    def read_text(self, value: Any, path: Path) -> Any:
-        if isinstance(value, str):
-            if len(value) > MAX_TEXT_CHARS:
-                return self.report(path, _too_long_message(len(value)))
-            return value
-        if value is None:
-            return ""
-        if path in self.raw_text:
-            return self.raw_text[path]
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, int | float | datetime.date):
-            return str(value)
-        return self.report(path, f"expected text, got {_describe(value)}")
-
-    def read_int(self, value: Any, path: Path, *, expression_allowed: bool) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and expression_allowed and is_expression(value):
-            return value
-        if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
-            return int(value.strip())
-        wanted = "a whole number or an #{expression}" if expression_allowed else "a whole number"
-        return self.report(path, f"expected {wanted}, got {_describe(value)}")
-
-    def read_bool(self, value: Any, path: Path) -> Any:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            if is_expression(value):
-                return value
-            # Substituted variables arrive as text; Octopus writes booleans as True/False.
-            if value.strip().lower() in ("true", "false"):
-                return value.strip().lower() == "true"
-        return self.report(
-            path, f"expected true, false or an #{{expression}}, got {_describe(value)}"
-        )
 
 
-def _too_many_message(count: int, what: str = "items") -> str:
-    return f"{count:,} {what} is too many; use at most {MAX_ITEMS:,}"
-
-
-def _too_long_message(length: int) -> str:
-    return f"{length:,} characters is too long for one value; use at most {MAX_TEXT_CHARS:,}"
-
-
-def _is_union(hint: Any) -> bool:
-    return typing.get_origin(hint) in (typing.Union, types.UnionType)
-
-
-@cache
-def _plan(hint: Any) -> tuple[bool, str, Any, bool]:
-    """How to read a value of a type hint: (nullable, kind, inner type, expression allowed).
-    Worked out once per hint: reading calls this for every value of the document."""
-    options = typing.get_args(hint) if _is_union(hint) else (hint,)
-    nullable = type(None) in options
-    options = tuple(option for option in options if option is not type(None))
-    first, expression_allowed = options[0], str in options
-    if isinstance(first, type) and dataclasses.is_dataclass(first):
-        return nullable, "object", first, expression_allowed
-    if typing.get_origin(first) is list:
-        return nullable, "list", typing.get_args(first)[0], expression_allowed
-    if typing.get_origin(first) is dict:
-        return nullable, "map", None, expression_allowed
-    if first is bool:
-        return nullable, "bool", None, expression_allowed
-    if first is int:
-        return nullable, "int", None, expression_allowed
-    return nullable, "text", None, expression_allowed
-
-
-@cache
-def _fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
-    return {item.name: item for item in dataclasses.fields(cls)}
-
-
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _has_default(item: dataclasses.Field[Any]) -> bool:
-    return (
-        item.default is not dataclasses.MISSING or item.default_factory is not dataclasses.MISSING
-    )
-
-
-def _required_now(cls: type, name: str, section: Mapping[str, Any]) -> bool:
-    other, expected = REQUIRED_WHEN[(cls, name)]
-    return bool(section.get(other) == expected)
-
-
-def _all_fields_default(cls: type) -> bool:
-    return all(_has_default(item) for item in dataclasses.fields(cls))
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, str) else str(value)
+def line_of(path: Path, lines: Mapping[Path, int]) -> int | None:
+    """The line of ``path``, or of the nearest enclosing key or item that has one."""
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None
 
 
 def _unknown_field_message(key: str, known: list[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1)
     return f"unknown field (did you mean {close[0]}?)" if close else "unknown field"
+
+
+def _section_at(loc: Path) -> type[schema.Section] | None:
+    """The model of the mapping at ``loc`` (the location of one of its keys, left out)."""
+    model: type[schema.Section] = schema.StepDocumentModel
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of a list: the list's field named the item model already
+        info = model.model_fields.get(part)
+        inner = _section_in(info.annotation) if info is not None else None
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _section_in(annotation: Any) -> type[schema.Section] | None:
+    if isinstance(annotation, type) and issubclass(annotation, schema.Section):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _section_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _problem_of(error: ErrorDetails, lines: Mapping[Path, int]) -> DocumentProblem:
+    path: Path = tuple(error["loc"])
+    kind = error["type"]
+    if kind == schema.PROBLEM:
+        message = str((error.get("ctx") or {})["message"])
+    elif kind == "missing":
+        message = "required field missing"
+    elif kind == "extra_forbidden":
+        section = _section_at(path[:-1])
+        known = list(section.model_fields) if section is not None else []
+        message = _unknown_field_message(str(path[-1]), known)
+    else:  # not expected from the schema's own validators; pydantic's words then
+        message = error["msg"]
+    return DocumentProblem(format_path(path), line_of(path, lines), message)
+
+
+def _with_raw_text(data: Any, raw_text: Mapping[Path, str]) -> None:
+    """Mark, in place, the values YAML read from plain scalars as another type than text."""
+    for path, text in raw_text.items():
+        if not path:
+            continue  # the document itself is a mapping, or it was refused
+        parent: Any = data
+        for part in path[:-1]:
+            parent = _child(parent, part)
+        value = _child(parent, path[-1])
+        if value is not None and not isinstance(value, schema.RawScalar):
+            parent[path[-1]] = schema.RawScalar(value, text)
+
+
+def _child(parent: Any, part: str | int) -> Any:
+    if isinstance(parent, dict):
+        return parent.get(part)
+    if isinstance(parent, list) and isinstance(part, int) and part < len(parent):
+        return parent[part]
+    return None
 
 
 def upgrade(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -278,44 +145,46 @@ def upgrade(data: Mapping[str, Any]) -> dict[str, Any]:
     return upgraded
 
 
-def _read_document(data: Any, reader: _Reader) -> StepDocument:
+def _read_document(data: Any, index: _Index) -> StepDocument:
     if not isinstance(data, Mapping):
-        reader.report((), f"a step document is a mapping of sections, got {_describe(data)}")
-        raise DocumentError(reader.problems)
+        index.report((), f"a step document is a mapping of sections, got {schema.describe(data)}")
+        raise DocumentError(index.problems)
     version = data.get("version")
     if "version" not in data:
-        reader.report(("version",), f"required field missing; add `version: {CURRENT_VERSION}`")
+        index.report(("version",), f"required field missing; add `version: {CURRENT_VERSION}`")
     elif not isinstance(version, int) or isinstance(version, bool):
-        reader.report(("version",), f"expected a whole number, got {_describe(version)}")
+        index.report(("version",), f"expected a whole number, got {schema.describe(version)}")
     elif version > CURRENT_VERSION:
-        reader.report(
+        index.report(
             ("version",),
             f"version {version} is newer than this Deployer reads (up to {CURRENT_VERSION})",
         )
     elif version < CURRENT_VERSION and version not in UPGRADES:
-        reader.report(("version",), f"version {version} is not a step document version")
-    if reader.problems:
-        raise DocumentError(reader.problems)
+        index.report(("version",), f"version {version} is not a step document version")
+    if index.problems:
+        raise DocumentError(index.problems)
+    upgraded = upgrade(data)
+    if index.raw_text:
+        _with_raw_text(upgraded, index.raw_text)
     try:
-        document = reader.read_object(StepDocument, upgrade(data), ())
-    except _TooManyProblems:
-        reader.problems.append(
-            DocumentProblem("", None, f"reading stopped after {MAX_PROBLEMS} problems")
-        )
-    if reader.problems:
-        # In the order a reader meets them in the file.
-        raise DocumentError(sorted(reader.problems, key=lambda p: p.line or 0))
-    return typing.cast(StepDocument, document)
+        return schema.StepDocumentModel.model_validate(upgraded).to_document()
+    except pydantic.ValidationError as error:
+        errors = error.errors(include_url=False, include_input=False)
+        problems = [_problem_of(detail, index.lines) for detail in errors[:MAX_PROBLEMS]]
+    # In the order a reader meets them in the file.
+    problems.sort(key=lambda p: p.line or 0)
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(DocumentProblem("", None, f"reading stopped after {MAX_PROBLEMS} problems"))
+    raise DocumentError(problems)
 
 
 def document_from_data(data: Mapping[str, Any]) -> StepDocument:
     """The document for plain data (parsed JSON or YAML); raises ``DocumentError`` (no lines)."""
-    return _read_document(data, _Reader())
+    return _read_document(data, _Index())
 
 
 # libyaml's parser when PyYAML was built with it: several times faster on large documents.
 _YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-YAML_LOADER = _YamlLoader
 
 
 def load_document(text: str) -> StepDocument:
@@ -327,16 +196,16 @@ def load_document_with_lines(text: str) -> tuple[StepDocument, dict[Path, int]]:
     """``load_document``, with the 1-based line of every key and list item by path, so problems
     found later (by the validator) can name their line without reading the YAML again."""
     check_bounds(text)
-    reader = _Reader()
+    index = _Index()
     try:
         loader = _YamlLoader(text)
         try:
             node = loader.get_single_node()
             if node is not None:
                 # Indexed before construction, which rewrites merge keys (`<<`) in place.
-                reader.lines[()] = node.start_mark.line + 1
+                index.lines[()] = node.start_mark.line + 1
                 with contextlib.suppress(_TooManyProblems):  # report those found so far
-                    _index_nodes(node, (), reader, visited=set())
+                    _index_nodes(node, (), index, visited=set())
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -348,9 +217,9 @@ def load_document_with_lines(text: str) -> tuple[StepDocument, dict[Path, int]]:
     except (yaml.YAMLError, ValueError) as error:
         # ValueError: a scalar YAML cannot convert, such as an integer of thousands of digits.
         raise DocumentError([DocumentProblem("", None, f"malformed YAML: {error}")]) from None
-    if reader.problems:
-        raise DocumentError(reader.problems)
-    return _read_document(data, reader), reader.lines
+    if index.problems:
+        raise DocumentError(index.problems)
+    return _read_document(data, index), index.lines
 
 
 # --- Bounds, checked before the document is built ------------------------------------------------
@@ -411,7 +280,7 @@ def check_bounds(text: str) -> None:
             path, keys = _place(stack, event)
             if isinstance(event, yaml.ScalarEvent):
                 if len(event.value) > MAX_TEXT_CHARS:
-                    raise _bounds_error(path, event, _too_long_message(len(event.value)))
+                    raise _bounds_error(path, event, schema.too_long_message(len(event.value)))
                 size = len(event.value) + 1
                 if event.anchor:
                     anchors[event.anchor] = (-1, size)
@@ -479,12 +348,12 @@ def _limit_message(limit: int, what: str) -> str:
     return f"more than {limit:,} {what}; use at most {limit:,}"
 
 
-def _index_nodes(node: yaml.Node, path: Path, reader: _Reader, visited: set[int]) -> None:
+def _index_nodes(node: yaml.Node, path: Path, index: _Index, visited: set[int]) -> None:
     """Record the line of every key and item, the raw text of plain scalars, duplicate keys."""
     if isinstance(node, yaml.ScalarNode):
         # Plain style is None from PyYAML's parser and "" from libyaml's.
         if not node.style and node.tag != "tag:yaml.org,2002:str":
-            reader.raw_text[path] = node.value
+            index.raw_text[path] = node.value
         return
     if id(node) in visited:
         # An alias of a collection indexed already: lines below it fall back to this one, and
@@ -498,18 +367,29 @@ def _index_nodes(node: yaml.Node, path: Path, reader: _Reader, visited: set[int]
                 continue  # merged keys may be overridden; they are no duplicates
             key = str(key_node.value)
             child = (*path, key)
-            reader.lines[child] = key_node.start_mark.line + 1
+            index.lines[child] = key_node.start_mark.line + 1
             if key in seen:
-                reader.report(child, "duplicate key")
+                index.report(child, "duplicate key")
             seen.add(key)
-            _index_nodes(value_node, child, reader, visited)
+            _index_nodes(value_node, child, index, visited)
     elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            reader.lines[(*path, index)] = item.start_mark.line + 1
-            _index_nodes(item, (*path, index), reader, visited)
+        for position, item in enumerate(node.value):
+            index.lines[(*path, position)] = item.start_mark.line + 1
+            _index_nodes(item, (*path, position), index, visited)
 
 
 # --- Writing the document out -------------------------------------------------------------------
+
+
+def _has_default(item: dataclasses.Field[Any]) -> bool:
+    return (
+        item.default is not dataclasses.MISSING or item.default_factory is not dataclasses.MISSING
+    )
+
+
+def _required_now(cls: type, name: str, section: Mapping[str, Any]) -> bool:
+    other, expected = REQUIRED_WHEN[(cls, name)]
+    return bool(section.get(other) == expected)
 
 
 def document_to_data(document: StepDocument) -> dict[str, Any]:
@@ -550,42 +430,6 @@ def _exported(cls: type, item: dataclasses.Field[Any], value: Any) -> bool:
     return type(value) is not type(item.default) or value != item.default
 
 
-class _DocumentDumper(yaml.SafeDumper):
-    """Block style, list items indented under their key, never anchors or aliases."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        # Equal values shared between containers must be written out in full each time.
-        return True
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-_UNSAFE_IN_PLAIN_YAML = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
-
-
-def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    # Multi-line text (a health check script) reads best as a literal block; PyYAML falls back
-    # to quoting where a block cannot hold the text exactly. Unicode line breaks and control
-    # characters are only kept exactly inside double quotes, where they are escaped.
-    style = "|" if "\n" in value else None
-    if _UNSAFE_IN_PLAIN_YAML.search(value):
-        style = '"'
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_DocumentDumper.add_representer(str, _represent_text)
-
-
 def dump_document(document: StepDocument) -> str:
     """YAML for export: the contract's key order, defaults omitted (see the module docstring)."""
-    text = yaml.dump(
-        _plain(document, omit_defaults=True),
-        Dumper=_DocumentDumper,
-        sort_keys=False,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=10_000,
-        indent=2,
-    )
-    return str(text)
+    return dump_yaml(_plain(document, omit_defaults=True))

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
+from pygments.lexers.data import YamlLexer
+from pygments.token import Token
 
 from deployer.engine import targets_for
 from deployer.http import HtmxHttpRequest
@@ -29,25 +31,22 @@ from steps.substitution import substitute_step
 from steps.template import render_template
 from targets.models import Environment
 
-_KEY = re.compile(r"^(\s*(?:- )?)([^\s:#][^:#]*?):(?=\s|$)")
 _EXPRESSION = re.compile(r"#\{.*?\}")
+# Keep the text exactly as given: no stripped or added line breaks.
+_YAML_LEXER = YamlLexer(stripnl=False, ensurenl=False)
 
 
 def highlight_yaml(text: str) -> SafeString:
-    """YAML with keys, comments and Octostache expressions wrapped in spans for colour."""
-    lines = []
-    for line in text.splitlines():
-        match = _KEY.match(line)
-        if match:
-            rest = line[match.end() :]
-            html = (
-                f'{escape(match.group(1))}<span class="yaml-key">{escape(match.group(2))}</span>:'
-                f"{_mark_expressions(rest)}"
-            )
+    """YAML with mapping keys and Octostache expressions wrapped in elements for colour.
+
+    Pygments tells keys from text that only looks like one (``a: b`` inside a block scalar)."""
+    parts: list[str] = []
+    for token, value in _YAML_LEXER.get_tokens(text):
+        if token in Token.Name.Tag:
+            parts.append(f'<span class="yaml-key">{escape(value)}</span>')
         else:
-            html = _mark_expressions(line)
-        lines.append(html)
-    return mark_safe("\n".join(lines))  # every piece above is escaped
+            parts.append(_mark_expressions(value))
+    return mark_safe("".join(parts))  # every piece above is escaped
 
 
 def _mark_expressions(text: str) -> str:

@@ -1,17 +1,19 @@
-"""Stable, readable YAML for generated CloudFormation templates."""
+"""The one YAML writer: stable, readable YAML for step documents and CloudFormation templates."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 
 
-class _TemplateDumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):
     """Block style, lists indented under their key, never anchors or aliases."""
 
     def ignore_aliases(self, data: Any) -> bool:
-        # A shared sub-dict (the same Ref used twice) must be written out in full each time.
+        # Equal values shared between containers, or a shared sub-dict (the same Ref used twice),
+        # must be written out in full each time.
         return True
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
@@ -19,25 +21,31 @@ class _TemplateDumper(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    # Multi-line text (scripts in a health check, for instance) reads best as a literal block.
+_UNSAFE_IN_PLAIN_YAML = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Multi-line text (a health check script) reads best as a literal block; PyYAML falls back
+    # to quoting where a block cannot hold the text exactly. Unicode line breaks and control
+    # characters are only kept exactly inside double quotes, where they are escaped.
     style = "|" if "\n" in value else None
+    if _UNSAFE_IN_PLAIN_YAML.search(value):
+        style = '"'
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-_TemplateDumper.add_representer(str, _represent_str)
+_Dumper.add_representer(str, _represent_text)
 
 
-def dump_template(template: dict[str, Any]) -> str:
-    """YAML text for a template dict, keys in the dict's own order, byte-stable for equal input.
+def dump_yaml(data: Any) -> str:
+    """YAML text for plain data, keys in the dicts' own order, byte-stable for equal input.
 
-    Intrinsic functions are written in their long form (`Ref: Name`, `Fn::GetAtt: [Id, Arn]`) so
-    the text is plain YAML that any loader reads back, without CloudFormation's `!` tags.
-    Strings are quoted only where YAML would otherwise read them as another type.
+    Strings are quoted only where YAML would otherwise read them as another type, or where they
+    hold control characters that only an escaped double-quoted string keeps exactly.
     """
     text = yaml.dump(
-        template,
-        Dumper=_TemplateDumper,
+        data,
+        Dumper=_Dumper,
         sort_keys=False,
         default_flow_style=False,
         allow_unicode=True,
@@ -45,3 +53,12 @@ def dump_template(template: dict[str, Any]) -> str:
         indent=2,
     )
     return str(text)
+
+
+def dump_template(template: dict[str, Any]) -> str:
+    """YAML text for a CloudFormation template dict.
+
+    Intrinsic functions are written in their long form (`Ref: Name`, `Fn::GetAtt: [Id, Arn]`) so
+    the text is plain YAML that any loader reads back, without CloudFormation's `!` tags.
+    """
+    return dump_yaml(template)

@@ -159,5 +159,6 @@ class ClusterTarget(models.Model):
         from deployer.aws.session import ClientFactory
 
         return check_cluster(
-            ClientFactory(self.account).client("ecs", self.region), self.cluster_name
+            ClientFactory(self.account, interactive=True).client("ecs", self.region),
+            self.cluster_name,
         )

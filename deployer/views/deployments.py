@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import yaml
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Max
@@ -13,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseStopPolling
 
 from deployer import actions
 from deployer.http import HtmxHttpRequest
@@ -20,9 +20,9 @@ from deployer.models import Deployment, Project, Release, TaskLogLine
 from deployer.query import query_choice, query_id, query_text
 from deployer.releases import snapshot_variables
 from deployer.variables import masked_artifacts, masker_for
+from steps.yaml_output import dump_yaml
 from targets.models import Environment
 
-POLL_STOP = 286  # htmx stops polling on this status and still swaps the response
 CONFIRM_VALUE = "deploy"  # the confirmation page's submit sends confirm=deploy
 
 
@@ -117,7 +117,8 @@ def poll_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = _detail_context(deployment, after, level)
     response = render(request, "deployments/detail.html#poll", context)
     if deployment.is_finished:
-        response.status_code = POLL_STOP
+        # htmx stops polling on this status (286) and still swaps the response in.
+        return HttpResponseStopPolling(response.content)
     return response
 
 
@@ -139,7 +140,7 @@ def download_artifact(request: HtmxHttpRequest, pk: int, step: str, kind: str) -
     if kind == "template":
         body, name = artifact["template"], f"{step}.cloudformation.yaml"
     else:
-        body = yaml.safe_dump(artifact["document"], sort_keys=False)
+        body = dump_yaml(artifact["document"])
         name = f"{step}.step.yaml"
     response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -12,6 +14,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID, set_initial_no_auth_action_count
 from moto.ecr.models import ecr_backends
 
+from deployer.aws.session import ClientFactory
 from deployer.feeds import (
     FeedError,
     check_feed,
@@ -160,3 +163,35 @@ def test_sandbox_feed_is_created_once_on_the_sandbox_account() -> None:
     assert again.pk == feed.pk
     assert again.region == "eu-west-1"  # what a user changed is kept
     assert Feed.objects.filter(slug="sandbox-ecr").count() == 1
+
+
+def test_check_fails_fast_against_an_endpoint_where_nothing_listens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with socket.socket() as probe:  # a loopback port nothing listens on once released
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    clients: list[Any] = []
+    real_client = ClientFactory.client
+
+    def recording_client(factory: ClientFactory, service: str, region: str) -> Any:
+        clients.append(real_client(factory, service, region))
+        return clients[-1]
+
+    monkeypatch.setattr(ClientFactory, "client", recording_client)
+    feed = Feed.objects.create(
+        name="Unreachable ECR",
+        slug="unreachable-ecr",
+        kind=Feed.Kind.ECR,
+        account=make_account(endpoint_url=f"http://127.0.0.1:{port}"),
+        region=REGION,
+    )
+
+    result = check_feed(feed)
+
+    assert not result.ok
+    assert "Could not connect to AWS" in result.message
+    (client,) = clients
+    assert client.meta.config.retries["total_max_attempts"] <= 2
+    assert client.meta.config.connect_timeout <= 2
+    assert client.meta.config.read_timeout <= 2

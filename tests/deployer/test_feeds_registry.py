@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from deployer import feeds
 from deployer.feeds import FeedError, check_feed, image_reference, list_tags, version_sorted
 from deployer.models import Feed
 
@@ -296,6 +297,16 @@ def test_registry_error_is_reported_with_its_status(serve: list[FakeRegistry]) -
     with pytest.raises(FeedError) as caught:
         list_tags(registry_feed(registry), "team/app")
     assert caught.value.message == f"{registry.host} answered with an error: UNKNOWN."
+
+
+def test_an_answer_beyond_the_size_cap_is_refused(
+    serve: list[FakeRegistry], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feeds, "MAX_BODY_BYTES", 1024)
+    registry = start(serve, FakeRegistry({"team/app": [f"1.0.{n}" for n in range(200)]}))
+    with pytest.raises(FeedError) as caught:
+        list_tags(registry_feed(registry), "team/app")
+    assert caught.value.message.startswith(f"{registry.host} answered with more than")
 
 
 def test_unreachable_registry_fails_with_a_clear_message() -> None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from deployer.models import Project
 from steps.document_io import load_document
 from steps.models import Step
+from steps.preview_views import highlight_yaml
 from targets.models import Environment
 from tests.conftest import make_project, make_target, make_variable
 
@@ -98,3 +99,19 @@ def test_preview_substitutes_for_the_chosen_environment_and_masks_secrets(
     dev = admin_client.get(url, {"environment": development.pk}).content.decode()
     assert '<mark class="expression">#{Cpu}</mark>' in dev
     assert "task_size.cpu: #{Cpu} did not resolve" in dev
+
+
+def test_highlighting_marks_keys_and_expressions_but_not_text_inside_a_block() -> None:
+    text = "command: |\n  echo a: b\nimage: '#{Image}'\n"
+
+    html = highlight_yaml(text)
+
+    assert html == (
+        '<span class="yaml-key">command</span>: |\n  echo a: b\n'
+        '<span class="yaml-key">image</span>: '
+        '&#x27;<mark class="expression">#{Image}</mark>&#x27;\n'
+    )
+
+
+def test_highlighting_escapes_html() -> None:
+    assert "<script>" not in highlight_yaml("name: <script>alert(1)</script>\n")

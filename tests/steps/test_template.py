@@ -560,3 +560,12 @@ def test_every_valid_document_yields_a_template_without_cfn_lint_errors(
     result = preflight(_with_aws_shaped_ids(document))
     assert [f.path for f in result.findings if f.source == "validation"] == []
     assert [str(f) for f in result.errors] == []
+
+
+def test_control_characters_in_values_read_back_exactly_from_the_template() -> None:
+    # A NEL (U+0085) is a line break to YAML: left unquoted, it comes back as a space.
+    document = with_container(minimal(), user="next\x85line")
+
+    text = render_template(document)
+
+    assert yaml.safe_load(text) == build_template(document)

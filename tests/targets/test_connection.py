@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -11,6 +13,7 @@ from django.urls import reverse
 from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
 
+from deployer.aws.session import ClientFactory
 from targets.models import ClusterTarget
 from tests.conftest import make_account, make_target
 
@@ -88,3 +91,34 @@ def test_connection_result_without_javascript_is_a_message(aws: None, admin_clie
     target = make_target(region="eu-west-1", cluster_name="missing")
     response = admin_client.post(reverse("targets:test-connection", args=[target.pk]), follow=True)
     assert "Unable to find Cluster: missing, or Cluster is Inactive" in response.content.decode()
+
+
+def closed_local_port() -> int:
+    """A loopback port nothing listens on: bound once to get a free number, then released."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_test_connection_fails_fast_against_an_endpoint_where_nothing_listens(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clients: list[Any] = []
+    real_client = ClientFactory.client
+
+    def recording_client(factory: ClientFactory, service: str, region: str) -> Any:
+        clients.append(real_client(factory, service, region))
+        return clients[-1]
+
+    monkeypatch.setattr(ClientFactory, "client", recording_client)
+    account = make_account(endpoint_url=f"http://127.0.0.1:{closed_local_port()}")
+    target = make_target(account=account, cluster_name="production")
+
+    response = admin_client.post(reverse("targets:test-connection", args=[target.pk]), follow=True)
+
+    assert "Could not connect to AWS" in response.content.decode()
+    (client,) = clients
+    # A person waits on this request: few attempts, short timeouts, not the deployment's.
+    assert client.meta.config.retries["total_max_attempts"] <= 2
+    assert client.meta.config.connect_timeout <= 2
+    assert client.meta.config.read_timeout <= 2
