@@ -7,6 +7,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,10 +156,46 @@ def preflight(document: StepDocument, context: DeployContext | None = None) -> P
 
 def ensure_deployable(document: StepDocument, context: DeployContext) -> str:
     """The deploy-time template YAML, or PreflightError with every error found."""
-    result = preflight(document, context)
-    if not result.ok:
-        raise PreflightError(result.errors)
-    return result.template_yaml
+    return begin_deployable(document, context).result()
+
+
+# cfn-lint is CPU work that needs nothing from AWS: a deployment runs it while it reads the
+# stack's current state, and joins it before its first write.
+_lint_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cfn-lint")
+
+
+@dataclass
+class DeployableCheck:
+    """A step that passed the validator, its template, and cfn-lint running in the background."""
+
+    template_yaml: str
+    _lint: Future[list[Finding]]
+
+    def result(self) -> str:
+        """Wait for cfn-lint; the template YAML, or PreflightError with every error it found."""
+        errors = [finding for finding in self._lint.result() if finding.level == ERROR]
+        if errors:
+            raise PreflightError(errors)
+        return self.template_yaml
+
+
+def begin_deployable(document: StepDocument, context: DeployContext) -> DeployableCheck:
+    """Validate the step and build its template now; lint the template in the background.
+
+    Validator and template errors raise PreflightError at once; cfn-lint's come from
+    `DeployableCheck.result()`, which the caller must reach before it writes anything.
+    """
+    findings = validation_findings(document)
+    if findings:
+        raise PreflightError(findings)
+    try:
+        template = build_template(document, context)
+    except TemplateError as error:
+        raise PreflightError(
+            [Finding(source="template", level=ERROR, path="", message=str(error))]
+        ) from error
+    template_yaml = dump_template(template)
+    return DeployableCheck(template_yaml, _lint_executor.submit(lint_template, template_yaml))
 
 
 def _holds_expression(template: Any, path: Sequence[Any]) -> bool:
