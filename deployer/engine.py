@@ -603,7 +603,8 @@ class DeploymentRun:
 
         The service is found from the stack's events (its physical id), or, when no event of
         this deployment's time names it (an operation already under way), asked once per stack.
-        Answers the workflow's hint: "waiting" while the rollout runs, "busy" near its end.
+        Answers the workflow's hint: "waiting" while the rollout runs, "nearly" near its end,
+        "ending" once it has ended.
         """
         asked: set[str] = set()
 
@@ -627,9 +628,11 @@ class DeploymentRun:
                 # Progress is a courtesy: the stack's own outcome decides the deployment.
                 self.log.verbose(f"Could not read the service's progress: {exc.message}")
                 return None
-            if watch.primary_state() == "IN_PROGRESS":
-                return "busy" if watch.ending_soon() else "waiting"
-            return "busy"
+            state = watch.primary_state()
+            if state == "IN_PROGRESS":
+                return "nearly" if watch.ending_soon() else "waiting"
+            # Completed or failed: CloudFormation notices within moments.
+            return "ending" if state in ("COMPLETED", "FAILED") else "busy"
 
         return on_poll
 

@@ -44,9 +44,11 @@ class Poller:
     """How the workflow waits: a sleep, a cancel check, an optional deadline, and a clock.
 
     With `quick_seconds` set, polling is adaptive: `wait(seconds, ...)` waits `quick_seconds`
-    while something is due to end (`busy`), and otherwise a little longer after each quiet
-    poll, up to `seconds`. `seconds_per_call` keeps the AWS calls counted by `calls` to one per
-    that many seconds on average since `started`: quick polls spend what slow ones saved.
+    while something is due to end (`busy`), a quarter of it when the end is known to be a
+    moment away (`imminent`: the rollout CloudFormation waits on has completed), and otherwise
+    a little longer after each quiet poll, up to `seconds`. `seconds_per_call` keeps the calls
+    counted by `calls` since the first wait to one per that many seconds on average: quick polls
+    spend what slow ones saved.
     """
 
     sleep: Callable[[float], None]
@@ -58,6 +60,7 @@ class Poller:
     seconds_per_call: float = 0.0
     calls: Callable[[], int] = lambda: 0
     _interval: float | None = None
+    _budget_since: tuple[float, int] | None = None  # (time, calls) at the first wait
 
     def check(self, phase: str) -> None:
         if self.cancelled():
@@ -65,26 +68,35 @@ class Poller:
         if self.deadline is not None and self.monotonic() > self.deadline:
             raise TimedOut(phase, self.monotonic() - self.started)
 
-    def wait(self, seconds: float, phase: str, *, busy: bool = False) -> None:
+    def wait(
+        self, seconds: float, phase: str, *, busy: bool = False, imminent: bool = False
+    ) -> None:
         self.check(phase)
-        self.sleep(self.interval(seconds, busy=busy))
+        self.sleep(self.interval(seconds, busy=busy, imminent=imminent))
         self.check(phase)
 
-    def interval(self, seconds: float, *, busy: bool = False) -> float:
+    def interval(self, seconds: float, *, busy: bool = False, imminent: bool = False) -> float:
         """How long to wait before the next poll, `seconds` being the longest interval."""
         if self.quick_seconds is None:
             return seconds
         quick = min(self.quick_seconds, seconds)
         if self._interval == float("inf"):
             interval = seconds  # throttled: back off, however busy
+        elif imminent:
+            interval = quick / 4
         elif busy or self._interval is None:
             interval = quick
         else:
             interval = min(seconds, max(quick, self._interval * 1.5))
         self._interval = interval
-        # The call budget: never ahead of one call per seconds_per_call since the start.
-        earliest = self.started + self.calls() * self.seconds_per_call
-        return max(interval, earliest - self.monotonic())
+        # The call budget counts the polls' calls, from the first wait on: reading the stack
+        # and starting its operation come before any polling.
+        now = self.monotonic()
+        if self._budget_since is None:
+            self._budget_since = (now, self.calls())
+        since, calls_then = self._budget_since
+        earliest = since + (self.calls() - calls_then) * self.seconds_per_call
+        return max(interval, earliest - now)
 
     def back_off(self) -> None:
         """AWS throttled a call: the next quiet poll waits the longest interval."""
@@ -183,8 +195,9 @@ class StackWorkflow:
         self.poll_seconds = poll_seconds
         # Called with the stack id at each poll while an operation runs, so the caller can show
         # what CloudFormation is waiting on (the ECS rollout of the service it updates). It may
-        # answer "waiting" (the rollout is under way: the stack cannot end before it does) or
-        # "busy" (the rollout may end any moment: poll quickly).
+        # answer "waiting" (the rollout is under way: the stack cannot end before it does),
+        # "nearly" (the same, but the rollout may end any moment: poll quickly) or "ending" (it
+        # has ended: the stack's operation ends a moment later).
         self.on_poll = on_poll
         # How to wait once this deployment stops its own operation (cancelled, or a crash loop):
         # no cancel check and no deadline, or stopping would itself be stopped half-way.
@@ -417,8 +430,16 @@ class StackWorkflow:
         # whose rollout `on_poll` follows, the events are read every poll_seconds at least.
         quick_polls = 2  # right after an operation starts, its first changes are due
         last_events = last_describe = clock()
-        look_at_events = True
+        first = True
         while True:
+            hint = ""
+            if watch and self.on_poll is not None and not first:
+                hint = self.on_poll(stack_id) or ""
+            first = False
+            # While the rollout runs, the stack cannot end: its events can wait a while.
+            look_at_events = (
+                hint not in ("waiting", "nearly") or clock() - last_events >= self.poll_seconds
+            )
             fresh: list[StackEvent] = []
             if look_at_events:
                 fresh = self._log_new_events(stack_id)
@@ -432,13 +453,9 @@ class StackWorkflow:
                     if not look_at_events:
                         self._log_new_events(stack_id)
                     return dict(stack)
-            hint = ""
-            if watch and self.on_poll is not None:
-                hint = self.on_poll(stack_id) or ""
-            look_at_events = hint != "waiting" or clock() - last_events >= self.poll_seconds
-            busy = bool(fresh) or hint == "busy" or quick_polls > 0
+            busy = bool(fresh) or hint in ("busy", "nearly") or quick_polls > 0
             quick_polls -= 1
-            poller.wait(self.poll_seconds, phase, busy=busy)
+            poller.wait(self.poll_seconds, phase, busy=busy, imminent=hint == "ending")
 
     # Events
 

@@ -179,8 +179,11 @@ class RolloutWatch:
             self._guard(primary, deployments)
 
     def primary_state(self) -> str:
-        """The rollout state of the PRIMARY deployment as last seen ("" before any look)."""
+        """The rollout state of the PRIMARY deployment as last seen ("" before any look);
+        FAILED when any deployment failed (a circuit breaker may be rolling back already)."""
         deployments = (self.last_service or {}).get("deployments", [])
+        if any(d.get("rolloutState") == "FAILED" for d in deployments):
+            return "FAILED"
         primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
         return str((primary or {}).get("rolloutState", ""))
 

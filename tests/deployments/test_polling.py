@@ -37,13 +37,23 @@ def test_polls_quickly_while_busy_and_slows_to_the_maximum_while_quiet() -> None
     assert waits == [1.0, 1.0, 1.5, 2.25, 3.375, 5.0, 5.0, 1.0]
 
 
-def test_never_more_than_one_call_per_quick_interval_on_average() -> None:
+def test_the_end_a_moment_away_is_polled_four_times_as_often() -> None:
     clock = Clock()
     poller = adaptive(clock)
+    poller.wait(5.0, "the stack", busy=True)
+    before = clock.now
+    poller.wait(5.0, "the stack", imminent=True)
+    assert clock.now - before == 0.25
+
+
+def test_never_more_than_one_polling_call_per_quick_interval_on_average() -> None:
+    clock = Clock()
+    poller = adaptive(clock)
+    clock.calls = 2  # reading the stack and starting its operation come before polling
     for _ in range(20):
-        clock.calls += 3  # a poll of three calls, always busy
-        poller.wait(5.0, "the rollout", busy=True)
-        assert clock.calls <= clock.now
+        clock.calls += 3  # a poll of three calls, always in a hurry
+        poller.wait(5.0, "the rollout", imminent=True)
+        assert clock.calls - 5 <= clock.now
     # Quiet polls save budget that quick ones spend later.
     quiet = Clock()
     poller = adaptive(quiet)
