@@ -41,6 +41,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from deployer.actions import create_release, start_deployment  # noqa: E402
@@ -216,7 +217,7 @@ def main() -> None:
 
     print(
         f"sandbox speed {SPEED:g}, {n} deployments, 1 worker; Deployer at default poll settings "
-        f"(longest interval {django.conf.settings.POLL_SECONDS:g} s, adaptive); baseline: bare "
+        f"(longest interval {settings.POLL_SECONDS:g} s, adaptive); baseline: bare "
         f"boto3 polling every {BASELINE_POLL:g} s"
     )
     print(f"baseline (bare boto3) median        {base:7.2f} s")
