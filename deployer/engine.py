@@ -15,7 +15,13 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from deployer.aws.cloudformation import Cancelled, Poller, StackWorkflow, TimedOut
+from deployer.aws.cloudformation import (
+    CallCounter,
+    Cancelled,
+    Poller,
+    StackWorkflow,
+    TimedOut,
+)
 from deployer.aws.diagnosis import Diagnosis, RolloutFacts, diagnose, short_task_definition
 from deployer.aws.ecs import (
     CrashLoop,
@@ -39,7 +45,7 @@ from deployer.variables import (
 )
 from steps.document import DocumentError, StepDocument
 from steps.naming import automatic_tags
-from steps.preflight import PreflightError, ensure_deployable
+from steps.preflight import PreflightError, begin_deployable
 from steps.substitution import substitute_step
 from steps.template import DeployContext
 from targets.models import ClusterTarget
@@ -154,6 +160,11 @@ class DeploymentRun:
         self.seen_service_events: set[str] = set()
         self.reported_tasks: set[str] = set()
         self.failed_tasks: list[dict[str, Any]] = []
+        self.failed_counts: dict[str, int] = {}
+        self.stopping_tasks: set[str] = set()
+        # The look at the service while CloudFormation waited on it; the rollout starts from
+        # its last answer rather than asking again.
+        self._live_watch: RolloutWatch | None = None
         # Desired count -> stopped tasks allowed, for the step being deployed; None: guard off.
         self.crash_loop_threshold: Callable[[int], int] | None = None
 
@@ -247,19 +258,39 @@ class DeploymentRun:
                 user_stack_tags=tuple((t.key, t.value) for t in substituted.tags.tags),
             )
             try:
-                template_yaml = ensure_deployable(substituted, context)
+                check = begin_deployable(substituted, context)
             except PreflightError as exc:
                 self._validation_failed([str(f) for f in exc.findings])
             except DocumentError as exc:
                 self._validation_failed([str(p) for p in exc.problems])
         stack_name = context.stack_name(substituted)
-        self._save_artifacts(document.name, template_yaml, substitution.data)
+        template_yaml = check.template_yaml
+
+        def linted() -> None:
+            # cfn-lint ran while the stack's state was read; its errors stop the deployment
+            # before the stack workflow writes anything.
+            try:
+                check.result()
+            except PreflightError as exc:
+                self._validation_failed([str(f) for f in exc.findings])
+            self._save_artifacts(document.name, template_yaml, substitution.data)
+
         poller = self._poller(substituted)
         self.crash_loop_threshold = crash_loop_threshold(substituted)
-        factory = ClientFactory(target.account, on_retry=self.log.warning)
+
+        def on_retry(message: str) -> None:
+            self.log.warning(message)
+            poller.back_off()
+
+        factory = ClientFactory(target.account, on_retry=on_retry)
+        # The poller keeps this step's polling within its call budget.
+        counter = CallCounter()
+        for service in ("cloudformation", "ecs"):
+            counter.watch(factory.client(service, target.region))
+        poller.calls = lambda: counter.count
         try:
             return self._run_stack(
-                substituted, target, factory, stack_name, template_yaml, context, poller
+                substituted, target, factory, stack_name, template_yaml, context, poller, linted
             )
         except AwsError as exc:
             raise DeploymentFailed(AWS_ERROR, exc.message) from exc
@@ -276,8 +307,10 @@ class DeploymentRun:
         template_yaml: str,
         context: DeployContext,
         poller: Poller,
+        before_write: Callable[[], None],
     ) -> dict[str, str]:
         wait = document.deployment_options.wait != "dont_wait"
+        self._live_watch = None
         parameters = []
         if any(container.logging.type == "auto" for container in document.containers):
             # The template's default, /ecs/<task definition name>, is the same for every
@@ -296,11 +329,12 @@ class DeploymentRun:
             poller=poller,
             started_at=self.started_at,
             poll_seconds=self.poll_seconds,
-            on_poll=self._live_rollout(factory, target),
             settle_poller=Poller(sleep=self._sleep),
             left_by=self._left_by,
             settle_creation=self._scale_to_zero(factory, target),
+            before_write=before_write,
         )
+        workflow.on_poll = self._live_rollout(factory, target, workflow)
         try:
             return self._follow(document, target, factory, workflow, poller, wait)
         except Cancelled:
@@ -505,9 +539,13 @@ class DeploymentRun:
         task_definition_arn = result.outputs.get("TaskDefinitionArn", "")
         if task_definition_arn and outputs["ServiceName"]:
             with self.phase(f"ECS rollout of {outputs['ServiceName']}"):
-                rollout = self._rollout_watch(
+                watch = self._rollout_watch(
                     factory, target, outputs["ServiceName"], task_definition_arn, poller
-                ).run()
+                )
+                live = self._live_watch
+                if live is not None and live.service == outputs["ServiceName"]:
+                    watch.answer = live.last_service
+                rollout = watch.run()
             if not rollout.ok:
                 self.log.error(f"{ROLLOUT_FAILED}: {rollout.message}")
                 running = ""
@@ -554,26 +592,47 @@ class DeploymentRun:
             reported_tasks=self.reported_tasks,
             failed_tasks=self.failed_tasks,
             crash_loop_threshold=self.crash_loop_threshold,
+            failed_counts=self.failed_counts,
+            stopping=self.stopping_tasks,
         )
 
-    def _live_rollout(self, factory: ClientFactory, target: ClusterTarget) -> Callable[[str], None]:
-        """A stack poll hook that shows the service's rollout while CloudFormation waits on it."""
-        watch: RolloutWatch | None = None
+    def _live_rollout(
+        self, factory: ClientFactory, target: ClusterTarget, workflow: StackWorkflow
+    ) -> Callable[[str], str | None]:
+        """A stack poll hook that shows the service's rollout while CloudFormation waits on it.
 
-        def on_poll(stack_id: str) -> None:
-            nonlocal watch
+        The service is found from the stack's events (its physical id), or, when no event of
+        this deployment's time names it (an operation already under way), asked once per stack.
+        Answers the workflow's hint: "waiting" while the rollout runs, "nearly" near its end,
+        "ending" once it has ended.
+        """
+        asked: set[str] = set()
+
+        def on_poll(stack_id: str) -> str | None:
             try:
-                if watch is None:
+                service = workflow.service_id
+                # An operation of ours names the service in its events; another's may not.
+                if service is None and workflow.started is None and stack_id not in asked:
+                    asked.add(stack_id)
                     service = service_of_stack(
                         factory.client("cloudformation", target.region), stack_id
                     )
-                    if service is None:
-                        return  # not created yet
-                    watch = self._rollout_watch(factory, target, service)
+                    workflow.service_id = service
+                if service is None:
+                    return None  # not created yet
+                if self._live_watch is None or self._live_watch.service != service:
+                    self._live_watch = self._rollout_watch(factory, target, service)
+                watch = self._live_watch
                 watch.watch_primary()
             except AwsError as exc:
                 # Progress is a courtesy: the stack's own outcome decides the deployment.
                 self.log.verbose(f"Could not read the service's progress: {exc.message}")
+                return None
+            state = watch.primary_state()
+            if state == "IN_PROGRESS":
+                return "nearly" if watch.ending_soon() else "waiting"
+            # Completed or failed: CloudFormation notices within moments.
+            return "ending" if state in ("COMPLETED", "FAILED") else "busy"
 
         return on_poll
 
@@ -619,12 +678,17 @@ class DeploymentRun:
         options = document.deployment_options
         if options.wait == "wait_with_timeout" and isinstance(options.timeout_minutes, int):
             deadline = self.clock() + options.timeout_minutes * 60
+        # Adaptive: quick polls (a fifth of the longest interval, and at most one AWS call per
+        # that long on average) while something is due to end, slower up to POLL_SECONDS else.
+        quick = self.poll_seconds / 5
         return Poller(
             sleep=self._sleep,
             cancelled=self._cancel_requested,
             deadline=deadline,
             started=self.clock(),
             monotonic=self.clock,
+            quick_seconds=quick,
+            seconds_per_call=quick,
         )
 
     def _sleep(self, seconds: float) -> None:

@@ -186,7 +186,9 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-# How often a deployment polls AWS while waiting.
+# The longest a deployment waits between two looks at AWS. Polling is adaptive: a fifth of this
+# (1 s by default) while something is due to end, growing to this while nothing is, and never
+# more than one AWS call per fifth of it on average (deployer/aws/cloudformation.py Poller).
 POLL_SECONDS = float(os.environ.get("DEPLOYER_POLL_SECONDS", "5"))
 # A worker's heartbeat thread records every HEARTBEAT_SECONDS that it runs a deployment; after
 # STALE_AFTER_SECONDS of silence (several missed beats, so a busy worker never counts as gone)

@@ -41,13 +41,26 @@ class TimedOut(Exception):
 
 @dataclass
 class Poller:
-    """How the workflow waits: a sleep, a cancel check, an optional deadline, and a clock."""
+    """How the workflow waits: a sleep, a cancel check, an optional deadline, and a clock.
+
+    With `quick_seconds` set, polling is adaptive: `wait(seconds, ...)` waits `quick_seconds`
+    while something is due to end (`busy`), a quarter of it when the end is known to be a
+    moment away (`imminent`: the rollout CloudFormation waits on has completed), and otherwise
+    a little longer after each quiet poll, up to `seconds`. `seconds_per_call` keeps the calls
+    counted by `calls` since the first wait to one per that many seconds on average: quick polls
+    spend what slow ones saved.
+    """
 
     sleep: Callable[[float], None]
     cancelled: Callable[[], bool] = lambda: False
     deadline: float | None = None  # monotonic time
     started: float = 0.0
     monotonic: Callable[[], float] = field(default=lambda: 0.0)
+    quick_seconds: float | None = None
+    seconds_per_call: float = 0.0
+    calls: Callable[[], int] = lambda: 0
+    _interval: float | None = None
+    _budget_since: tuple[float, int] | None = None  # (time, calls) at the first wait
 
     def check(self, phase: str) -> None:
         if self.cancelled():
@@ -55,10 +68,56 @@ class Poller:
         if self.deadline is not None and self.monotonic() > self.deadline:
             raise TimedOut(phase, self.monotonic() - self.started)
 
-    def wait(self, seconds: float, phase: str) -> None:
+    def wait(
+        self, seconds: float, phase: str, *, busy: bool = False, imminent: bool = False
+    ) -> None:
         self.check(phase)
-        self.sleep(seconds)
+        self.sleep(self.interval(seconds, busy=busy, imminent=imminent))
         self.check(phase)
+
+    def interval(self, seconds: float, *, busy: bool = False, imminent: bool = False) -> float:
+        """How long to wait before the next poll, `seconds` being the longest interval."""
+        if self.quick_seconds is None:
+            return seconds
+        quick = min(self.quick_seconds, seconds)
+        if self._interval == float("inf"):
+            interval = seconds  # throttled: back off, however busy
+        elif imminent:
+            interval = quick / 4
+        elif busy or self._interval is None:
+            interval = quick
+        else:
+            interval = min(seconds, max(quick, self._interval * 1.5))
+        self._interval = interval
+        # The call budget counts the polls' calls, from the first wait on: reading the stack
+        # and starting its operation come before any polling.
+        now = self.monotonic()
+        if self._budget_since is None:
+            self._budget_since = (now, self.calls())
+        since, calls_then = self._budget_since
+        earliest = since + (self.calls() - calls_then) * self.seconds_per_call
+        return max(interval, earliest - now)
+
+    def back_off(self) -> None:
+        """AWS throttled a call: the next quiet poll waits the longest interval."""
+        self._interval = float("inf")
+
+
+class CallCounter:
+    """Counts the AWS calls (each attempt, retries included) that the watched clients send."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._watched: set[int] = set()
+
+    def watch(self, client: Any) -> Any:
+        if id(client) not in self._watched:
+            self._watched.add(id(client))
+            client.meta.events.register("before-send", self._sent)
+        return client
+
+    def _sent(self, **kwargs: Any) -> None:
+        self.count += 1
 
 
 @dataclass(frozen=True)
@@ -69,6 +128,7 @@ class StackEvent:
     resource_type: str
     status: str
     reason: str
+    physical_id: str = ""
 
     @property
     def failed(self) -> bool:
@@ -117,10 +177,11 @@ class StackWorkflow:
         poller: Poller,
         started_at: dt.datetime,
         poll_seconds: float = 5.0,
-        on_poll: Callable[[str], None] | None = None,
+        on_poll: Callable[[str], str | None] | None = None,
         settle_poller: Poller | None = None,
         left_by: Callable[[dict[str, Any]], str | None] | None = None,
         settle_creation: Callable[[str], None] | None = None,
+        before_write: Callable[[], None] | None = None,
     ) -> None:
         self.client = client
         self.stack_name = stack_name
@@ -133,7 +194,10 @@ class StackWorkflow:
         self.started_at = started_at
         self.poll_seconds = poll_seconds
         # Called with the stack id at each poll while an operation runs, so the caller can show
-        # what CloudFormation is waiting on (the ECS rollout of the service it updates).
+        # what CloudFormation is waiting on (the ECS rollout of the service it updates). It may
+        # answer "waiting" (the rollout is under way: the stack cannot end before it does),
+        # "nearly" (the same, but the rollout may end any moment: poll quickly) or "ending" (it
+        # has ended: the stack's operation ends a moment later).
         self.on_poll = on_poll
         # How to wait once this deployment stops its own operation (cancelled, or a crash loop):
         # no cancel check and no deadline, or stopping would itself be stopped half-way.
@@ -143,9 +207,16 @@ class StackWorkflow:
         # Makes a creation in progress settle now (scales its service to zero) rather than
         # after ECS gives up on tasks that never start.
         self.settle_creation = settle_creation
+        # Called once before this workflow's first write to AWS (the caller's last checks, such
+        # as cfn-lint running while the stack is read); raising there writes nothing.
+        self.before_write = before_write
         # "created" or "updated" once this workflow has started an operation of its own.
         self.started: str | None = None
         self._seen_events: set[str] = set()
+        # The stack's ECS service, once an event of this deployment's time names it.
+        self.service_id: str | None = None
+        # The stack's own final status, once an event has announced it.
+        self._final_status: dict[str, str] = {}
 
     def run(self, *, wait: bool = True) -> StackResult:
         stack = self.describe()
@@ -158,6 +229,7 @@ class StackWorkflow:
                 "creation settle (its service scaled to 0) before deploying.",
             )
             if self.settle_creation is not None:
+                self._before_write()
                 self.settle_creation(stack["StackId"])
             stack = self.wait_until_settled(
                 stack["StackId"], "the abandoned creation to settle", watch=False
@@ -219,7 +291,13 @@ class StackWorkflow:
             raise
         return stacks[0] if stacks else None
 
+    def _before_write(self) -> None:
+        if self.before_write is not None:
+            check, self.before_write = self.before_write, None
+            check()
+
     def create(self) -> str:
+        self._before_write()
         self.log("info", f"Creating stack {self.stack_name}.")
         with aws_errors("cloudformation:CreateStack"):
             response = self.client.create_stack(
@@ -233,6 +311,7 @@ class StackWorkflow:
 
     def update(self) -> bool:
         """Start an update; False when CloudFormation says there is nothing to change."""
+        self._before_write()
         self.log("info", f"Updating stack {self.stack_name}.")
         try:
             with aws_errors("cloudformation:UpdateStack"):
@@ -250,6 +329,7 @@ class StackWorkflow:
         return True
 
     def delete(self, stack_id: str, *, watch: bool = True) -> None:
+        self._before_write()
         with aws_errors("cloudformation:DeleteStack"):
             self.client.delete_stack(StackName=stack_id)
         stack = self.wait_until_settled(
@@ -326,6 +406,7 @@ class StackWorkflow:
         )
 
     def _cancel_update(self, stack_id: str) -> None:
+        self._before_write()
         try:
             with aws_errors("cloudformation:CancelUpdateStack"):
                 self.client.cancel_update_stack(StackName=stack_id)
@@ -342,21 +423,55 @@ class StackWorkflow:
         hook, and the settle poller, which neither cancels nor times out.
         """
         poller = self.poller if watch else self.settle_poller
+        clock = poller.monotonic
+        # A poll reads the new events, which announce the stack's own status changes, and
+        # DescribeStacks only once they say the operation ended (or every poll_seconds, in
+        # case an event was missed). While CloudFormation only waits for the ECS service,
+        # whose rollout `on_poll` follows, the events are read every poll_seconds at least.
+        quick_polls = 2  # right after an operation starts, its first changes are due
+        last_events = last_describe = clock()
+        first = True
         while True:
-            with aws_errors("cloudformation:DescribeStacks"):
-                stack = self.client.describe_stacks(StackName=stack_id)["Stacks"][0]
-            self._log_new_events(stack_id)
-            if not stack["StackStatus"].endswith("_IN_PROGRESS"):
-                return dict(stack)
-            if watch and self.on_poll is not None:
-                self.on_poll(stack_id)
-            poller.wait(self.poll_seconds, phase)
+            hint = ""
+            if watch and self.on_poll is not None and not first:
+                hint = self.on_poll(stack_id) or ""
+            first = False
+            # While the rollout runs, the stack cannot end: its events can wait a while.
+            look_at_events = (
+                hint not in ("waiting", "nearly") or clock() - last_events >= self.poll_seconds
+            )
+            fresh: list[StackEvent] = []
+            if look_at_events:
+                fresh = self._log_new_events(stack_id)
+                last_events = clock()
+            ended = self._final_status.pop(stack_id, None)
+            if ended is not None or clock() - last_describe >= self.poll_seconds:
+                with aws_errors("cloudformation:DescribeStacks"):
+                    stack = self.client.describe_stacks(StackName=stack_id)["Stacks"][0]
+                last_describe = clock()
+                if not stack["StackStatus"].endswith("_IN_PROGRESS"):
+                    if not look_at_events:
+                        self._log_new_events(stack_id)
+                    return dict(stack)
+            busy = bool(fresh) or hint in ("busy", "nearly") or quick_polls > 0
+            quick_polls -= 1
+            poller.wait(self.poll_seconds, phase, busy=busy, imminent=hint == "ending")
 
     # Events
 
-    def _log_new_events(self, stack_id: str) -> None:
-        for event in self._new_events(stack_id):
+    def _log_new_events(self, stack_id: str) -> list[StackEvent]:
+        fresh = self._new_events(stack_id)
+        for event in fresh:
             self.log("error" if event.failed else "info", str(event))
+            if event.resource_type == "AWS::ECS::Service" and event.physical_id:
+                self.service_id = event.physical_id.rsplit("/", 1)[-1]
+            if (
+                event.resource_type == "AWS::CloudFormation::Stack"
+                and event.physical_id == stack_id
+                and not event.status.endswith("_IN_PROGRESS")
+            ):
+                self._final_status[stack_id] = event.status
+        return fresh
 
     def _new_events(self, stack_id: str) -> list[StackEvent]:
         fresh: list[StackEvent] = []
@@ -391,6 +506,7 @@ class StackWorkflow:
                     resource_type=raw.get("ResourceType", ""),
                     status=raw.get("ResourceStatus", ""),
                     reason=raw.get("ResourceStatusReason", ""),
+                    physical_id=raw.get("PhysicalResourceId", ""),
                 )
             token = page.get("NextToken")
             if not token:

@@ -90,7 +90,18 @@ class RolloutWatch:
     failed_tasks: list[dict[str, Any]] = field(default_factory=list)
     # The crash-loop guard: desired count -> stopped tasks allowed; None leaves it off.
     crash_loop_threshold: Callable[[int], int] | None = None
+    # ECS deployment id -> its failedTasks when the stopped tasks were last listed. Stopped tasks
+    # are listed only when one of these rises: one DescribeServices answers everything else.
+    failed_counts: dict[str, int] = field(default_factory=dict)
+    # Tasks seen stopping but not STOPPED yet: listed again until their exit codes are known.
+    stopping: set[str] = field(default_factory=set)
+    # The last DescribeServices answer, for a caller that needs the service as last seen.
+    last_service: dict[str, Any] | None = None
+    # An answer already in hand (the look made while CloudFormation waited on the service):
+    # the first tick uses it instead of asking again when it shows this rollout completed.
+    answer: dict[str, Any] | None = None
     _counts: dict[str, int] = field(default_factory=dict)
+    _listed_this_poll: bool = False
 
     def run(self) -> RolloutResult:
         phase = f"the rollout of service {self.service}"
@@ -98,14 +109,23 @@ class RolloutWatch:
             result = self.tick()
             if result is not None:
                 return result
-            self.poller.wait(self.poll_seconds, phase)
+            self.poller.wait(self.poll_seconds, phase, busy=self.ending_soon())
+
+    def ending_soon(self) -> bool:
+        """Whether the counts last seen say the rollout may end any moment (poll quickly)."""
+        counts = self._counts
+        if not counts:
+            return True
+        return counts["pending"] > 0 or (
+            counts["desired"] > 0 and counts["running"] >= counts["desired"]
+        )
 
     def tick(self) -> RolloutResult | None:
         """Look once: log what changed; the result when the rollout has ended, else None."""
-        service = self._describe_service()
-        self._log_service_events(service)
-        self._report_stopped_tasks()
+        service = self._answer_in_hand() or self._look()
         deployments = service.get("deployments", [])
+        if self._stopped_tasks_due(deployments):
+            self._report_stopped_tasks()
         ours = next(
             (d for d in deployments if d.get("taskDefinition") == self.task_definition_arn), None
         )
@@ -120,14 +140,18 @@ class RolloutWatch:
                     # A new desired count on the same task definition: the deployment stays
                     # COMPLETED while ECS starts the extra tasks. Wait for them.
                     return None
+                if not result.ok:
+                    self._explain()
                 return result
             if state == "FAILED":
+                self._explain()
                 return RolloutResult(
                     ok=False,
                     message=f"The ECS deployment failed: {ours.get('rolloutStateReason', '')}",
                     stopped_tasks=sorted(self.reported_tasks),
                 )
         if primary is not None and primary.get("taskDefinition") != self.task_definition_arn:
+            self._explain()
             return RolloutResult(
                 ok=False,
                 message=(
@@ -145,15 +169,23 @@ class RolloutWatch:
         The new task definition's ARN is not known until the stack says so, so this follows
         whichever deployment is PRIMARY and reports any task stopped since the deployment began.
         """
-        service = self._describe_service()
-        self._log_service_events(service)
-        self._report_stopped_tasks(any_task_definition=True)
-        primary = next(
-            (d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None
-        )
+        service = self._look()
+        deployments = service.get("deployments", [])
+        if self._stopped_tasks_due(deployments):
+            self._report_stopped_tasks(any_task_definition=True)
+        primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
         if primary is not None:
             self._update_counts(primary)
-            self._guard(primary, service.get("deployments", []))
+            self._guard(primary, deployments)
+
+    def primary_state(self) -> str:
+        """The rollout state of the PRIMARY deployment as last seen ("" before any look);
+        FAILED when any deployment failed (a circuit breaker may be rolling back already)."""
+        deployments = (self.last_service or {}).get("deployments", [])
+        if any(d.get("rolloutState") == "FAILED" for d in deployments):
+            return "FAILED"
+        primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+        return str((primary or {}).get("rolloutState", ""))
 
     def current_task_definition(self) -> str:
         """The task definition of the service's PRIMARY deployment: what it runs or moves to."""
@@ -175,12 +207,59 @@ class RolloutWatch:
         threshold = self.crash_loop_threshold(int(deployment.get("desiredCount", 0)))
         if failed < threshold:
             return
-        self._report_stopped_tasks(any_task_definition=True)
+        if not self._listed_this_poll:
+            self._report_stopped_tasks(any_task_definition=True)
         new = deployment.get("taskDefinition")
         previous = next(
             (str(d["taskDefinition"]) for d in deployments if d.get("taskDefinition") != new), ""
         )
         raise CrashLoop(str(deployment.get("taskDefinition", "")), failed, threshold, previous)
+
+    def _look(self) -> dict[str, Any]:
+        """One poll's only DescribeServices: log new events and remember the answer."""
+        self._listed_this_poll = False
+        service = self._describe_service()
+        self.last_service = service
+        self._log_service_events(service)
+        return service
+
+    def _answer_in_hand(self) -> dict[str, Any] | None:
+        answer, self.answer = self.answer, None
+        if answer is None:
+            return None
+        ours = next(
+            (
+                d
+                for d in answer.get("deployments", [])
+                if d.get("taskDefinition") == self.task_definition_arn
+            ),
+            None,
+        )
+        # Only a completed rollout is final; anything else may have moved on since.
+        if ours is None or ours.get("rolloutState") != "COMPLETED" or self.stopping:
+            return None
+        if int(ours.get("runningCount", 0)) < int(ours.get("desiredCount", 0)):
+            return None
+        self._listed_this_poll = False
+        self.last_service = answer
+        return answer
+
+    def _stopped_tasks_due(self, deployments: list[dict[str, Any]]) -> bool:
+        """True when a deployment's failed count rose since the last listing, or tasks were
+        still stopping then; records the counts."""
+        rose = False
+        for deployment in deployments:
+            key = str(deployment.get("id") or deployment.get("taskDefinition", ""))
+            failed = int(deployment.get("failedTasks", 0))
+            if failed > self.failed_counts.get(key, 0):
+                rose = True
+            self.failed_counts[key] = max(failed, self.failed_counts.get(key, 0))
+        return rose or bool(self.stopping)
+
+    def _explain(self) -> None:
+        """At a failed end: list the stopped tasks once, if this poll has not already."""
+        if not self._listed_this_poll:
+            self._report_stopped_tasks()
 
     def _describe_service(self) -> dict[str, Any]:
         with aws_errors("ecs:DescribeServices"):
@@ -226,11 +305,13 @@ class RolloutWatch:
         self._report_stopped_tasks(any_task_definition=any_task_definition)
 
     def _report_stopped_tasks(self, *, any_task_definition: bool = False) -> None:
+        self._listed_this_poll = True
         with aws_errors("ecs:ListTasks"):
             arns = self.client.list_tasks(
                 cluster=self.cluster, serviceName=self.service, desiredStatus="STOPPED"
             ).get("taskArns", [])
         new = [arn for arn in arns if arn not in self.reported_tasks]
+        self.stopping.clear()
         if not new:
             return
         with aws_errors("ecs:DescribeTasks"):
@@ -246,6 +327,8 @@ class RolloutWatch:
                 self.reported_tasks.add(task["taskArn"])
                 continue
             if task.get("lastStatus") != "STOPPED":
+                # Its exit codes are known once it has stopped: look again next poll.
+                self.stopping.add(task["taskArn"])
                 continue
             self.reported_tasks.add(task["taskArn"])
             # Old tasks drained by a rolling update stop too; only the others are failures.
@@ -255,21 +338,9 @@ class RolloutWatch:
             self.log("info" if drained else "error", describe_stopped_task(task))
 
     def _check_running_tasks(self, ours: dict[str, Any]) -> RolloutResult:
+        # DescribeServices counts the deployment's own tasks (this task definition) that run.
         desired = int(ours.get("desiredCount", 0))
-        with aws_errors("ecs:ListTasks"):
-            arns = self.client.list_tasks(
-                cluster=self.cluster, serviceName=self.service, desiredStatus="RUNNING"
-            ).get("taskArns", [])
-        running = 0
-        if arns:
-            with aws_errors("ecs:DescribeTasks"):
-                tasks = self.client.describe_tasks(cluster=self.cluster, tasks=arns[:100])
-            running = sum(
-                1
-                for task in tasks.get("tasks", [])
-                if task.get("taskDefinitionArn") == self.task_definition_arn
-                and task.get("lastStatus") == "RUNNING"
-            )
+        running = int(ours.get("runningCount", 0))
         if running < desired:
             return RolloutResult(
                 ok=False,

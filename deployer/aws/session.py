@@ -44,6 +44,9 @@ INTERACTIVE_CONFIG = Config(
 )
 
 
+_MODEL_LOADER = botocore.session.Session().get_component("data_loader")
+
+
 class ClientFactory:
     """Builds clients for one AWS account, cached per (region, service) for the factory's life.
 
@@ -104,6 +107,9 @@ class ClientFactory:
     def session(self) -> boto3.Session:
         if self._session is None:
             self._session = self._build_session()
+            # Service models are the same for every account: load each once per process, not
+            # once per factory (the CloudFormation model alone takes about 0.1 s to read).
+            self._session._session.register_component("data_loader", _MODEL_LOADER)
         return self._session
 
     def _build_session(self) -> boto3.Session:

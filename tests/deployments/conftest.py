@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from deployer.actions import create_release
 from deployer.models import Deployment, Project, Release
+from deployer.sandbox.calls import CallLog
 from deployer.sandbox.seed import SeedResult, seed_aws
 from deployer.sandbox.server import SandboxServer
 from deployer.tasks import run_deployment
@@ -39,8 +40,20 @@ deployment: {{desired_count: 2}}
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(speed=100) as server:
+    server = SandboxServer(speed=100)
+    # Every call is recorded, so a test can count what a deployment asked AWS.
+    server.app = CallLog(server.app)  # type: ignore[assignment]
+    with server:
         yield server
+
+
+@pytest.fixture
+def aws_calls(sandbox: SandboxServer, seeded: SeedResult) -> CallLog:
+    """The AWS calls reaching the sandbox from now on."""
+    log = sandbox.app
+    assert isinstance(log, CallLog)
+    log.clear()
+    return log
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import urllib.request
@@ -150,7 +151,9 @@ def test_throttling_on_a_third_of_calls_still_succeeds_and_is_logged(
     deployment.refresh_from_db()
     log = log_text(deployment)
     assert deployment.status == "success", log
-    assert "ThrottlingException; retrying" in log
+    # CloudFormation says Throttling, ECS ThrottlingException; a deployment now asks ECS so
+    # little that its calls may all fall between the throttled ones.
+    assert re.search(r"with Throttling(Exception)?; retrying", log), log
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
