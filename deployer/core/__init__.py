@@ -1,1 +1,1 @@
-"""Views of the deployer app, one module per area."""
+"""Shared pieces with no domain: encryption, request helpers, security middleware, the dashboard."""

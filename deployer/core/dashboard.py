@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 
-from deployer.models import Deployment
+from deployer.deployments.models import Deployment
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from deployer.dashboard import environment_states
-from deployer.http import HtmxHttpRequest
-from deployer.models import Deployment, Project
+from deployer.core.dashboard import environment_states
+from deployer.core.http import HtmxHttpRequest
+from deployer.deployments.models import Deployment
+from deployer.projects.models import Project
 from targets.models import AwsAccount, ClusterTarget, Environment
 
 
@@ -36,13 +37,13 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     }
     # The page polls for the states; it only swaps them when they changed, so a keyboard
     # user's focus on a link in the table is not taken away every few seconds.
-    table = render_to_string("dashboard.html#states-table", context, request)
+    table = render_to_string("core/dashboard.html#states-table", context, request)
     context["fingerprint"] = hashlib.sha256(table.encode()).hexdigest()[:16]
     if request.htmx and request.htmx.target == "dashboard-states":
         if request.GET.get("seen") == context["fingerprint"]:
             return HttpResponse(status=204)
-        return render(request, "dashboard.html#states", context)
-    return render(request, "dashboard.html", context)
+        return render(request, "core/dashboard.html#states", context)
+    return render(request, "core/dashboard.html", context)
 
 
 @login_not_required

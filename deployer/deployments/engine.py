@@ -26,22 +26,22 @@ from deployer.aws.ecs import (
 )
 from deployer.aws.errors import AwsError
 from deployer.aws.session import ClientFactory
-from deployer.models import Deployment
-from deployer.releases import snapshot_documents, snapshot_images, snapshot_variables
-from deployer.secret_store import store_secrets
-from deployer.tasklog import TaskLog
-from deployer.variables import (
+from deployer.deployments.models import Deployment
+from deployer.deployments.secret_store import store_secrets
+from deployer.deployments.tasklog import TaskLog
+from deployer.projects.variables import (
     DeploymentFacts,
     Masker,
     deployment_variables,
     masked_artifacts,
     masker_for,
 )
-from steps.document import DocumentError, StepDocument
-from steps.naming import automatic_tags
-from steps.preflight import PreflightError, ensure_deployable
-from steps.substitution import substitute_step
-from steps.template import DeployContext
+from deployer.releases.snapshot import snapshot_documents, snapshot_images, snapshot_variables
+from steps.document.model import DocumentError, StepDocument
+from steps.template.builder import DeployContext
+from steps.template.naming import automatic_tags
+from steps.template.preflight import PreflightError, ensure_deployable
+from steps.template.substitution import substitute_step
 from targets.models import ClusterTarget
 
 logger = logging.getLogger(__name__)

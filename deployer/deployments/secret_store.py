@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from deployer.aws.errors import AwsError
 from deployer.aws.session import ClientFactory
 from deployer.aws.ssm import store_secure_string
-from steps.document_io import document_from_data
-from steps.secrets import parameter_name, with_secrets
-from steps.substitution import Substitution
+from steps.document.io import document_from_data
+from steps.template.substitution import Substitution
+from steps.validation.secrets import parameter_name, with_secrets
 
 if TYPE_CHECKING:
-    from deployer.engine import DeploymentRun
+    from deployer.deployments.engine import DeploymentRun
     from targets.models import ClusterTarget
 
 
@@ -26,7 +26,7 @@ def store_secrets(run: DeploymentRun, substitution: Substitution, target: Cluste
     """
     if not substitution.secret_bindings or not substitution.ok:
         return
-    from deployer.engine import AWS_ERROR, DeploymentFailed
+    from deployer.deployments.engine import AWS_ERROR, DeploymentFailed
 
     project = run.release.project
     environment = run.environment.name

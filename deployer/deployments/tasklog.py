@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
-from deployer.models import Deployment, TaskLogLine
-from deployer.variables import Masker
+from deployer.deployments.models import Deployment, TaskLogLine
+from deployer.projects.variables import Masker
 
 
 def reserve_line_numbers(deployment_id: int, count: int) -> int:

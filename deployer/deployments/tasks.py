@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from deployer.engine import DeploymentRun, blocking_deployment, claim
-from deployer.models import Deployment
-from deployer.tasklog import TaskLog
+from deployer.deployments.engine import DeploymentRun, blocking_deployment, claim
+from deployer.deployments.models import Deployment
+from deployer.deployments.tasklog import TaskLog
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,9 @@ def worker_name() -> str:
 
 def enqueue_deployment(deployment_id: int) -> None:
     async_task(
-        "deployer.tasks.run_deployment", deployment_id, task_name=f"deployment-{deployment_id}"
+        "deployer.deployments.tasks.run_deployment",
+        deployment_id,
+        task_name=f"deployment-{deployment_id}",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from deployer.views import deployments
+from deployer.deployments import views as deployments
 
 app_name = "deployments"
 

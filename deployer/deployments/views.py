@@ -14,12 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from deployer import actions
-from deployer.http import HtmxHttpRequest
-from deployer.models import Deployment, Project, Release, TaskLogLine
-from deployer.query import query_choice, query_id, query_text
-from deployer.releases import snapshot_variables
-from deployer.variables import masked_artifacts, masker_for
+from deployer.core.http import HtmxHttpRequest
+from deployer.core.query import query_choice, query_id, query_text
+from deployer.deployments import actions
+from deployer.deployments.models import Deployment, TaskLogLine
+from deployer.projects.models import Project
+from deployer.projects.variables import masked_artifacts, masker_for
+from deployer.releases.actions import ActionRefused
+from deployer.releases.models import Release
+from deployer.releases.snapshot import snapshot_variables
 from targets.models import Environment
 
 POLL_STOP = 286  # htmx stops polling on this status and still swaps the response
@@ -42,7 +45,7 @@ def deploy_release(request: HtmxHttpRequest, slug: str, version: str) -> HttpRes
         )
     try:
         deployment = actions.start_deployment(release, environment, request.user)  # type: ignore[arg-type]
-    except actions.ActionRefused as exc:
+    except ActionRefused as exc:
         for message in exc.messages:
             messages.error(request, message)
         return redirect("releases:detail", slug=slug, version=version)

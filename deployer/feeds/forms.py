@@ -7,9 +7,9 @@ from typing import Any
 
 from django import forms
 
-from deployer.endpoints import is_allowed_endpoint
-from deployer.endpoints import refusal as endpoint_refusal
-from deployer.models import Feed
+from deployer.core.endpoints import is_allowed_endpoint
+from deployer.core.endpoints import refusal as endpoint_refusal
+from deployer.feeds.models import Feed
 from targets.regions import REGION_CHOICES
 
 # Paths the feed pages use after /infrastructure/feeds/: a feed with such a slug is unreachable.

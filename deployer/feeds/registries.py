@@ -19,12 +19,12 @@ from django.conf import settings
 from deployer.aws.ecr import REPOSITORY_NOT_FOUND, count_repositories, repository_uri
 from deployer.aws.ecr import tags_newest_first as ecr_tags_newest_first
 from deployer.aws.errors import AwsError
-from deployer.endpoints import SETTING as ALLOWED_ENDPOINTS_SETTING
-from deployer.endpoints import is_allowed_endpoint
-from deployer.models import Feed
+from deployer.core.endpoints import SETTING as ALLOWED_ENDPOINTS_SETTING
+from deployer.core.endpoints import is_allowed_endpoint
+from deployer.feeds.models import Feed
 
 if TYPE_CHECKING:
-    from targets.models import AwsAccount
+    pass
 
 DOCKER_HUB_SLUG = "docker-hub"
 DOCKER_HUB_HOST = "docker.io"
@@ -36,9 +36,6 @@ PAGE_SIZE = 1000
 MAX_PAGES = 50
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
-SANDBOX_FEED_SLUG = "sandbox-ecr"
-SANDBOX_FEED_NAME = "Sandbox ECR"
-SANDBOX_FEED_REGION = "us-east-1"
 
 # The distribution spec's repository name grammar: lowercase path components.
 IMAGE_NAME = re.compile(
@@ -127,20 +124,6 @@ def check_feed(feed: Feed) -> FeedCheck:
         return FeedCheck(ok=False, message=exc.message)
     except FeedError as exc:
         return FeedCheck(ok=False, message=exc.message)
-
-
-def ensure_sandbox_feed(account: AwsAccount) -> Feed:
-    """The sandbox's ECR as a feed on the sandbox account; an existing one is left as it is."""
-    feed, _ = Feed.objects.get_or_create(
-        slug=SANDBOX_FEED_SLUG,
-        defaults={
-            "name": SANDBOX_FEED_NAME,
-            "kind": Feed.Kind.ECR,
-            "account": account,
-            "region": SANDBOX_FEED_REGION,
-        },
-    )
-    return feed
 
 
 def version_sorted(tags: Iterable[str]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from deployer.views import feeds
+from deployer.feeds import views as feeds
 
 app_name = "feeds"
 

@@ -9,11 +9,11 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from deployer.feed_forms import FeedForm
-from deployer.feeds import FeedError, check_feed, list_tags
-from deployer.http import HtmxHttpRequest
-from deployer.models import Feed
-from deployer.query import query_text
+from deployer.core.http import HtmxHttpRequest
+from deployer.core.query import query_text
+from deployer.feeds.forms import FeedForm
+from deployer.feeds.models import Feed
+from deployer.feeds.registries import FeedError, check_feed, list_tags
 
 TAG_SEARCH_LIMIT = 50
 LIST_ID = re.compile(r"^[A-Za-z][\w-]{0,63}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from deployer.models import Project
+from deployer.projects.models import Project
 
 
 class ProjectForm(forms.ModelForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from deployer.views import projects
+from deployer.projects import views as projects
 
 app_name = "projects"
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 
-from deployer.models import Variable
-from deployer.variables import VariableValue, conflicts, name_problem
+from deployer.projects.models import Variable
+from deployer.projects.variables import VariableValue, conflicts, name_problem
 from targets.models import Environment
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from deployer.views import variables
+from deployer.projects import variable_views as variables
 
 app_name = "variables"
 

@@ -7,11 +7,11 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from deployer.http import HtmxHttpRequest
-from deployer.models import Project, Variable
-from deployer.query import query_id, query_text
-from deployer.variable_forms import VariableForm
-from deployer.variables import MASK, conflicts, effective_values, project_values
+from deployer.core.http import HtmxHttpRequest
+from deployer.core.query import query_id, query_text
+from deployer.projects.models import Project, Variable
+from deployer.projects.variable_forms import VariableForm
+from deployer.projects.variables import MASK, conflicts, effective_values, project_values
 from targets.models import Environment
 
 
@@ -40,8 +40,8 @@ def _page(
         "mask": MASK,
     }
     if request.htmx and request.htmx.target == "variable-table":
-        return render(request, "variables/page.html#variable-table", context)
-    return render(request, "variables/page.html", context)
+        return render(request, "projects/variables/page.html#variable-table", context)
+    return render(request, "projects/variables/page.html", context)
 
 
 def list_variables(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -62,7 +62,7 @@ def create_variable(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         # The new row joins the table out of band; the add form comes back fresh or with errors.
         context["variables"] = _variables(project, "")
         context["conflicts"] = conflicts(project_values(project))
-        return render(request, "variables/page.html#add-response", context)
+        return render(request, "projects/variables/page.html#add-response", context)
     return _page(request, project, form)
 
 
@@ -75,14 +75,14 @@ def edit_variable(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         if request.htmx:
             return render(
                 request,
-                "variables/page.html#variable-row",
+                "projects/variables/page.html#variable-row",
                 {"project": project, "variable": variable, "mask": MASK},
             )
         return redirect("variables:list", slug=slug)
     context = {"project": project, "variable": variable, "form": form}
     if request.htmx:
-        return render(request, "variables/page.html#edit-row", context)
-    return render(request, "variables/edit.html", context)
+        return render(request, "projects/variables/page.html#edit-row", context)
+    return render(request, "projects/variables/edit.html", context)
 
 
 def show_variable(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -93,7 +93,7 @@ def show_variable(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("variables:list", slug=slug)
     return render(
         request,
-        "variables/page.html#variable-row",
+        "projects/variables/page.html#variable-row",
         {"project": project, "variable": variable, "mask": MASK},
     )
 
@@ -120,5 +120,5 @@ def preview_variables(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     rows = sorted(chosen.values(), key=lambda value: value.name.lower())
     context = {"project": project, "environment": environment, "rows": rows, "mask": MASK}
     if request.htmx:
-        return render(request, "variables/preview.html#preview-table", context)
-    return render(request, "variables/preview.html", context)
+        return render(request, "projects/variables/preview.html#preview-table", context)
+    return render(request, "projects/variables/preview.html", context)

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from deployer.crypto import decrypt, encrypt
-from steps.secrets import sensitive_closure
+from deployer.core.crypto import decrypt, encrypt
+from steps.validation.secrets import sensitive_closure
 
 if TYPE_CHECKING:
-    from deployer.models import Project
+    from deployer.projects.models import Project
 
 MASK = "********"
 NAME_RULE = "Variable names cannot contain “#{” or start or end with spaces."

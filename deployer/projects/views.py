@@ -7,9 +7,9 @@ from django.db.models import ProtectedError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from deployer.forms import ProjectForm
-from deployer.http import HtmxHttpRequest
-from deployer.models import Project
+from deployer.core.http import HtmxHttpRequest
+from deployer.projects.forms import ProjectForm
+from deployer.projects.models import Project
 
 
 def list_projects(request: HtmxHttpRequest) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""The writers: creating releases and starting or cancelling deployments."""
+"""The release writer: creating a release from a project's steps, variables and image tags."""
 
 from __future__ import annotations
 
@@ -6,23 +6,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from deployer.engine import targets_for
-from deployer.feeds import FeedError, image_reference
-from deployer.models import Deployment, Feed, Project, Release
-from deployer.releases import images_used, snapshot_documents, version_problem
-from deployer.tasklog import TaskLog
-from deployer.tasks import enqueue_deployment, start_next_waiting
-from deployer.variables import project_values, sensitive_variables
-from steps.document import DocumentError
-from steps.document_io import document_to_data
-from steps.validation import validate
+from deployer.feeds.models import Feed
+from deployer.feeds.registries import FeedError, image_reference
+from deployer.projects.models import Project
+from deployer.projects.variables import project_values, sensitive_variables
+from deployer.releases.models import Release
+from deployer.releases.snapshot import images_used, version_problem
+from steps.document.io import document_to_data
+from steps.document.model import DocumentError
+from steps.validation.step import validate
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-    from targets.models import Environment
 
 
 class ActionRefused(Exception):
@@ -103,48 +99,3 @@ def create_release(
             )
     except IntegrityError as exc:  # a concurrent release took the version first
         raise ActionRefused([f"Version {version} already exists in {project.name}."]) from exc
-
-
-def start_deployment(release: Release, environment: Environment, user: User | None) -> Deployment:
-    """Queue a deployment of the release to the environment; the worker picks it up on commit.
-
-    Refused when a step has no ECS cluster target with its roles in the environment.
-    """
-    problems = []
-    for document in snapshot_documents(release):
-        if not targets_for(document, environment.pk):
-            roles = ", ".join(document.target_roles) or "(none)"
-            problems.append(
-                f"No ECS cluster targets with role {roles} in environment {environment.name}."
-            )
-    if problems:
-        raise ActionRefused(problems)
-    with transaction.atomic():
-        deployment = Deployment.objects.create(
-            release=release, environment=environment, created_by=user
-        )
-        who = f" by {user.get_username()}" if user else ""
-        TaskLog(deployment).info(
-            f"Queued{who}: release {release.version} of {release.project.name} to "
-            f"{environment.name}."
-        )
-        transaction.on_commit(lambda: enqueue_deployment(deployment.pk))
-    return deployment
-
-
-def cancel_deployment(deployment: Deployment, user: User | None) -> None:
-    """Cancel a queued deployment at once; ask a running one to stop at its next poll."""
-    who = f" by {user.get_username()}" if user else ""
-    cancelled_now = Deployment.objects.filter(
-        pk=deployment.pk, status=Deployment.Status.QUEUED
-    ).update(status=Deployment.Status.CANCELLED, finished=timezone.now(), phase="")
-    if cancelled_now:
-        TaskLog(deployment).warning(f"Cancelled{who} before it started.")
-        start_next_waiting(deployment)
-        return
-    if Deployment.objects.filter(pk=deployment.pk, status=Deployment.Status.RUNNING).update(
-        cancel_requested=True
-    ):
-        TaskLog(deployment).warning(
-            f"Cancellation requested{who}; the deployment stops at its next poll."
-        )

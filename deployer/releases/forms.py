@@ -6,9 +6,9 @@ from typing import Any
 
 from django import forms
 
-from deployer.feeds import FeedError, list_tags
-from deployer.models import Feed
-from deployer.releases import ImageUse, default_tag, version_problem
+from deployer.feeds.models import Feed
+from deployer.feeds.registries import FeedError, list_tags
+from deployer.releases.snapshot import ImageUse, default_tag, version_problem
 
 
 class ReleaseForm(forms.Form):

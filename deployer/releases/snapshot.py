@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from deployer.variables import PackageImage, VariableValue
-from steps.document import StepDocument, is_expression
-from steps.document_io import document_from_data
+from deployer.projects.variables import PackageImage, VariableValue
+from steps.document.io import document_from_data
+from steps.document.model import StepDocument, is_expression
 
 if TYPE_CHECKING:
-    from deployer.models import Release
+    from deployer.releases.models import Release
 
 # Octopus accepts SemVer 2 and four-part versions: 1.2, 1.2.3, 1.2.3.4, 1.2.3-beta.1+build.5.
 VERSION = re.compile(r"^\d+(\.\d+){0,3}(-[0-9A-Za-z][0-9A-Za-z.-]*)?(\+[0-9A-Za-z.-]+)?$")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from deployer.views import deployments, releases
+from deployer.deployments import views as deployments
+from deployer.releases import views as releases
 
 app_name = "releases"
 

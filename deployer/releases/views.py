@@ -10,15 +10,18 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from deployer import actions
-from deployer.dashboard import environment_states
-from deployer.feeds import FeedError, list_tags
-from deployer.http import HtmxHttpRequest
-from deployer.models import Deployment, Feed, Project, Release
-from deployer.query import query_text
-from deployer.release_forms import ReleaseForm
-from deployer.releases import images_used, snapshot_summary, suggest_version
-from steps.document import DocumentError
+from deployer.core.dashboard import environment_states
+from deployer.core.http import HtmxHttpRequest
+from deployer.core.query import query_text
+from deployer.deployments.models import Deployment
+from deployer.feeds.models import Feed
+from deployer.feeds.registries import FeedError, list_tags
+from deployer.projects.models import Project
+from deployer.releases import actions
+from deployer.releases.forms import ReleaseForm
+from deployer.releases.models import Release
+from deployer.releases.snapshot import images_used, snapshot_summary, suggest_version
+from steps.document.model import DocumentError
 from targets.models import Environment
 
 

@@ -7,13 +7,30 @@ from typing import Any
 
 from django.db import transaction
 
-from deployer.feeds import ensure_sandbox_feed
+from deployer.feeds.models import Feed
 from targets.actions import add_environment
 from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
 
 SANDBOX_ACCOUNT_NAME = "Local sandbox"
 SANDBOX_ENVIRONMENTS = ["Development", "Staging", "Production"]
 SANDBOX_ROLE = "web-cluster"
+SANDBOX_FEED_SLUG = "sandbox-ecr"
+SANDBOX_FEED_NAME = "Sandbox ECR"
+SANDBOX_FEED_REGION = "us-east-1"
+
+
+def ensure_sandbox_feed(account: AwsAccount) -> Feed:
+    """The sandbox's ECR as a feed on the sandbox account; an existing one is left as it is."""
+    feed, _ = Feed.objects.get_or_create(
+        slug=SANDBOX_FEED_SLUG,
+        defaults={
+            "name": SANDBOX_FEED_NAME,
+            "kind": Feed.Kind.ECR,
+            "account": account,
+            "region": SANDBOX_FEED_REGION,
+        },
+    )
+    return feed
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from steps.document import (
+from steps.document.model import (
     ALWAYS_EXPORTED,
     CURRENT_VERSION,
     ITEM_LIMITS,
@@ -376,9 +376,9 @@ def _bounds_error(path: Path, event: Any, message: str) -> DocumentError:
 
 def check_bounds(text: str) -> None:
     """Refuse a document whose size, lists, texts, nesting or aliases exceed the bounds of
-    ``steps.document``, from YAML's event stream alone: nothing is built, and the scan stops at
-    the first excess, so the cost is bounded by the document's size limit. Malformed YAML is
-    left to the loader, which reports it with more context."""
+    ``steps.document.model``, from YAML's event stream alone: nothing is built, and the scan
+    stops at the first excess, so the cost is bounded by the document's size limit.
+    Malformed YAML is left to the loader, which reports it with more context."""
     if len(text) > MAX_DOCUMENT_CHARS:
         raise DocumentError(
             [

@@ -1,4 +1,4 @@
-"""The step document: one "Deploy Amazon ECS Service" step as data; steps.document_io reads it.
+"""The step document: one "Deploy Amazon ECS Service" step as data; steps.document.io reads it.
 
 The dataclasses below mirror the YAML of the step document contract key for key (attribute names
 are exactly its snake_case keys, in its section order). Each attribute holds the effective value,
@@ -6,7 +6,7 @@ with the contract's defaults filled in. Any scalar may instead hold an Octostach
 string containing ``#{``), and a list of strings may be one expression string; the validator skips
 such values, and they are checked again after substitution at deploy time.
 
-Canonical form: the loader (``steps.document_io``) turns a plain (non-expression) string given for
+Canonical form: the loader (``steps.document.io``) turns a plain (non-expression) string given for
 a list of strings into a list (split on commas, trimmed, empties dropped), turns numeric and
 ``true``/``false`` strings into numbers and booleans, and turns a health check with an empty
 command into ``None``. Documents built in code should follow the same form, so that

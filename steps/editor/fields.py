@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django import forms
 
-from steps.document import is_expression
+from steps.document.model import is_expression
 
 Choices = Sequence[tuple[str, str]]
 OMIT: Any = object()  # a blank field whose document default applies

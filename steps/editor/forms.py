@@ -4,7 +4,7 @@ of the step document.
 A field's name is its document path below the form's ``base_path`` (``__`` for ``.``), so a
 validator issue such as ``task_size.memory`` finds the field it names. Fields never refuse input
 themselves: numbers, booleans and choices all accept an Octostache expression, and every rule
-lives in ``steps.validation``; the editor runs it on the document these forms build.
+lives in ``steps.validation.step``; the editor runs it on the document these forms build.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 from django import forms
 
-from steps.document import MAX_DOCUMENT_CHARS, is_expression
-from steps.fields import (
+from steps.document.model import MAX_DOCUMENT_CHARS, is_expression
+from steps.editor.fields import (
     OMIT,
     Choices,
     DocumentForm,
@@ -28,7 +28,7 @@ from steps.fields import (
     number,
     text,
 )
-from steps.validation import (
+from steps.validation.step import (
     DEPENDENCY_CONDITIONS,
     FARGATE_MEMORY_BY_CPU,
     FIRELENS_TYPES,

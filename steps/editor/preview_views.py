@@ -11,22 +11,22 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from deployer.engine import targets_for
-from deployer.http import HtmxHttpRequest
-from deployer.models import Project
-from deployer.variables import (
+from deployer.core.http import HtmxHttpRequest
+from deployer.deployments.engine import targets_for
+from deployer.projects.models import Project
+from deployer.projects.variables import (
     DeploymentFacts,
     deployment_variables,
     project_values,
     sensitive_variables,
 )
-from steps.document import DocumentError
-from steps.document_io import dump_document
+from steps.document.io import dump_document
+from steps.document.model import DocumentError
 from steps.models import Step
-from steps.preflight import lint_template, preflight
-from steps.secrets import export_form
-from steps.substitution import substitute_step
-from steps.template import render_template
+from steps.template.builder import render_template
+from steps.template.preflight import lint_template, preflight
+from steps.template.substitution import substitute_step
+from steps.validation.secrets import export_form
 from targets.models import Environment
 
 _KEY = re.compile(r"^(\s*(?:- )?)([^\s:#][^:#]*?):(?=\s|$)")

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from steps import document as doc
-from steps import fields
-from steps import forms as f
-from steps.document import DocumentError, StepDocument
-from steps.document_io import document_from_data, document_to_data
-from steps.validation import validate
+from steps.document import model as doc
+from steps.document.io import document_from_data, document_to_data
+from steps.document.model import DocumentError, StepDocument
+from steps.editor import fields
+from steps.editor import forms as f
+from steps.validation.step import validate
 
 # --- The editor: sections of forms that build one document ---------------------------------------
 

@@ -12,10 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from deployer.http import HtmxHttpRequest
-from deployer.models import Feed, Project
-from steps import document as doc
-from steps import forms as f
+from deployer.core.http import HtmxHttpRequest
+from deployer.feeds.models import Feed
+from deployer.projects.models import Project
 from steps.actions import (
     DuplicateStepName,
     StaleEditError,
@@ -24,11 +23,19 @@ from steps.actions import (
     import_step,
     save_step,
 )
-from steps.document import DocumentError, StepDocument
-from steps.document_io import document_from_data
-from steps.editor import ContainerEditor, Editor, StepEditor, new_container_data, new_step_data
+from steps.document import model as doc
+from steps.document.io import document_from_data
+from steps.document.model import DocumentError, StepDocument
+from steps.editor import forms as f
+from steps.editor.sections import (
+    ContainerEditor,
+    Editor,
+    StepEditor,
+    new_container_data,
+    new_step_data,
+)
 from steps.models import Step
-from steps.validation import validate
+from steps.validation.step import validate
 
 # --- Views ---------------------------------------------------------------------------------------
 

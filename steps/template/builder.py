@@ -6,14 +6,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from steps.document import (
+from steps.document.model import (
     Container,
     LoadBalancerMapping,
     StepDocument,
     Volume,
     is_expression,
 )
-from steps.naming import (
+from steps.document.yaml_output import dump_template
+from steps.template.naming import (
     LogicalIds,
     StackTag,
     logical_ids,
@@ -21,7 +22,6 @@ from steps.naming import (
     stack_name,
     stack_tags,
 )
-from steps.yaml_output import dump_template
 
 FARGATE = "FARGATE"
 TASK_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"

@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from steps.document import StepDocument, is_expression
-from steps.template import DeployContext, TemplateError, build_template
-from steps.yaml_output import dump_template
+from steps.document.model import StepDocument, is_expression
+from steps.document.yaml_output import dump_template
+from steps.template.builder import DeployContext, TemplateError, build_template
 
 VALIDATION_ERROR_CODE = "ECS-Deploy-ValidationError"
 LINT_REGION = "us-east-1"
@@ -74,7 +74,7 @@ class PreflightError(Exception):
 
 def validation_findings(document: StepDocument) -> list[Finding]:
     """The step validator's issues as findings."""
-    from steps.validation import validate
+    from steps.validation.step import validate
 
     return [
         Finding(source="validation", level=ERROR, path=issue.path, message=issue.message)

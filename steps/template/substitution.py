@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deployer.octostache import OctostacheError, referenced_names, render
-from steps.document import DocumentError, DocumentProblem, StepDocument, format_path
-from steps.document_io import document_from_data, document_to_data
-from steps.secrets import (
+from steps.document.io import document_from_data, document_to_data
+from steps.document.model import DocumentError, DocumentProblem, StepDocument, format_path
+from steps.validation.secrets import (
     SecretBinding,
     binding_problems,
     secret_bindings,
     secret_value_problems,
     sensitive_closure,
 )
-from steps.validation import validate
+from steps.validation.step import validate
 
 
 @dataclass(frozen=True)

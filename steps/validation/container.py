@@ -1,4 +1,4 @@
-"""The rules of one container in the step document, and the checks shared with steps.validation."""
+"""The rules of one container in the step document, and the checks shared with validation.step."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from steps.document import Container, HealthCheck, is_expression
+from steps.document.model import Container, HealthCheck, is_expression
 
 if TYPE_CHECKING:
-    from steps.validation import _Checker
+    from steps.validation.step import _Checker
 
 PROTOCOLS = ("tcp", "udp")
 REPOSITORY_CREDENTIAL_TYPES = ("default", "secrets_manager")

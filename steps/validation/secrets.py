@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from deployer.octostache import OctostacheError, referenced_names
-from steps.document import StepDocument, format_path
-from steps.document_io import document_from_data, document_to_data
+from steps.document.io import document_from_data, document_to_data
+from steps.document.model import StepDocument, format_path
 
 PARAMETER_PREFIX = "/deployer"
 # SSM parameter names: letters, digits, `.`, `-`, `_` and `/` between levels; at most 1011

@@ -11,14 +11,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from steps.document import (
+from steps.document.model import (
     MAX_CONTAINERS,
     StepDocument,
     Volume,
     is_expression,
 )
-from steps.secrets import sensitive_binding_problems
-from steps.validation_container import (
+from steps.validation.container import (
     _PARTITION,
     _choices,
     _ContainerChecker,
@@ -26,45 +25,46 @@ from steps.validation_container import (
     _literal_int,
     _literal_items,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     AWSLOGS_REQUIRED_OPTIONS as AWSLOGS_REQUIRED_OPTIONS,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     DEPENDENCY_CONDITIONS as DEPENDENCY_CONDITIONS,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     FIRELENS_TYPES as FIRELENS_TYPES,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     HEALTH_CHECK_COMMAND_KINDS as HEALTH_CHECK_COMMAND_KINDS,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     LOGGING_DRIVERS as LOGGING_DRIVERS,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     LOGGING_TYPES as LOGGING_TYPES,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     MAX_STOP_TIMEOUT as MAX_STOP_TIMEOUT,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     PROTOCOLS as PROTOCOLS,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     REPOSITORY_CREDENTIAL_TYPES as REPOSITORY_CREDENTIAL_TYPES,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     SECRETS_MANAGER_ARN_SHAPE as SECRETS_MANAGER_ARN_SHAPE,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     SSM_PARAMETER_ARN_SHAPE as SSM_PARAMETER_ARN_SHAPE,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     ULIMIT_NAMES as ULIMIT_NAMES,
 )
-from steps.validation_container import (
+from steps.validation.container import (
     VARIABLE_TYPES as VARIABLE_TYPES,
 )
+from steps.validation.secrets import sensitive_binding_problems
 
 # The task CPU units Fargate offers and the task memory (MiB) valid with each.
 FARGATE_MEMORY_BY_CPU: dict[int, list[int]] = {
@@ -138,7 +138,8 @@ def validate(
 ) -> ValidationResult:
     """Every rule the document breaks, in section order; expressions wait for substitution.
 
-    `sensitive` (see `steps.secrets.sensitive_closure`) adds where sensitive variables may go.
+    `sensitive` (see `steps.validation.secrets.sensitive_closure`) adds where sensitive variables
+    may go.
     """
     check = _Checker(document)
     check.step()

@@ -7,7 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from deployer.models import Deployment, Project, Release
+from deployer.deployments.models import Deployment
+from deployer.projects.models import Project
+from deployer.releases.models import Release
 from targets.models import Environment
 from tests.conftest import make_environment, make_project
 

@@ -12,14 +12,9 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID, set_initial_no_auth_action_count
 from moto.ecr.models import ecr_backends
 
-from deployer.feeds import (
-    FeedError,
-    check_feed,
-    ensure_sandbox_feed,
-    image_reference,
-    list_tags,
-)
-from deployer.models import Feed
+from deployer.feeds.models import Feed
+from deployer.feeds.registries import FeedError, check_feed, image_reference, list_tags
+from deployer.sandbox.seed_product import ensure_sandbox_feed
 from tests.conftest import make_account
 
 pytestmark = pytest.mark.django_db

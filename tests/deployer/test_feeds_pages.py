@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from moto import mock_aws
 
-from deployer.models import Feed
+from deployer.feeds.models import Feed
 from targets.models import AwsAccount
 from tests.conftest import make_account
 from tests.deployer.test_feeds_ecr import push

@@ -13,8 +13,14 @@ from typing import Any
 
 import pytest
 
-from deployer.feeds import FeedError, check_feed, image_reference, list_tags, version_sorted
-from deployer.models import Feed
+from deployer.feeds.models import Feed
+from deployer.feeds.registries import (
+    FeedError,
+    check_feed,
+    image_reference,
+    list_tags,
+    version_sorted,
+)
 
 USER, PASSWORD = "ci-bot", "s3cret-registry-token"
 

@@ -12,11 +12,11 @@ import pytest
 from django import forms
 from django.db import models
 
-from deployer.feed_forms import FeedForm
-from deployer.forms import ProjectForm
-from deployer.models import Project
-from deployer.release_forms import ReleaseForm
-from deployer.variable_forms import VariableForm
+from deployer.feeds.forms import FeedForm
+from deployer.projects.forms import ProjectForm
+from deployer.projects.models import Project
+from deployer.projects.variable_forms import VariableForm
+from deployer.releases.forms import ReleaseForm
 from targets.forms import AccountForm, ClusterTargetForm, EnvironmentForm
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,10 @@ import pytest
 from django.conf import LazySettings
 from django_q.models import OrmQ
 
-from deployer.engine import claim
-from deployer.models import Deployment, Release
-from deployer.tasks import Heartbeat, resume_stale_deployments
+from deployer.deployments.engine import claim
+from deployer.deployments.models import Deployment
+from deployer.deployments.tasks import Heartbeat, resume_stale_deployments
+from deployer.releases.models import Release
 from tests.conftest import make_environment, make_project
 
 # The heartbeat thread has its own database connection: it must see committed rows.

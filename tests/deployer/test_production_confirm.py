@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from deployer.models import Deployment, Release
+from deployer.deployments.models import Deployment
+from deployer.releases.models import Release
 from targets.models import Environment
 from tests.conftest import make_environment, make_project
 
@@ -84,7 +85,7 @@ def test_an_environment_is_marked_production_like_in_its_form(admin_client: Clie
 
 
 def test_the_sandbox_seed_marks_production_and_only_production(db: None) -> None:
-    from targets.seed import seed_targets
+    from deployer.sandbox.seed_product import seed_targets
 
     seed_targets("http://127.0.0.1:1", [])
     marked = dict(Environment.objects.values_list("name", "production_like"))

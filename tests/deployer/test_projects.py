@@ -9,8 +9,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from deployer.models import Project, Release
-from steps.document_io import load_document
+from deployer.projects.models import Project
+from deployer.releases.models import Release
+from steps.document.io import load_document
 from steps.models import Step
 
 pytestmark = pytest.mark.django_db

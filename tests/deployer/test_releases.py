@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deployer.releases import default_tag, registry_of, suggest_version, version_problem
+from deployer.releases.snapshot import default_tag, registry_of, suggest_version, version_problem
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from deployer.models import Project, Variable
+from deployer.projects.models import Project, Variable
 from targets.models import Environment
 from tests.conftest import make_project, make_variable
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deployer.octostache import render
-from deployer.variables import (
+from deployer.projects.variables import (
     MASK,
     DeploymentFacts,
     Masker,

@@ -10,10 +10,11 @@ from collections.abc import Callable
 
 import pytest
 
-from deployer.actions import cancel_deployment, start_deployment
-from deployer.models import Deployment, Release
+from deployer.deployments.actions import cancel_deployment, start_deployment
+from deployer.deployments.models import Deployment
+from deployer.deployments.tasks import run_deployment
+from deployer.releases.models import Release
 from deployer.sandbox.server import SandboxServer
-from deployer.tasks import run_deployment
 from steps.models import Step
 from targets.models import Environment
 from tests.deployments.conftest import log_text
@@ -99,7 +100,7 @@ def test_cancel_request_on_a_running_deployment_is_logged(
 def test_wait_with_timeout_fails_naming_the_phase(
     release_with: Callable[..., Release], monkeypatch: pytest.MonkeyPatch, sandbox: SandboxServer
 ) -> None:
-    import deployer.engine
+    import deployer.deployments.engine
 
     step = Step.objects.get()
     step.document["deployment_options"] = {"wait": "wait_with_timeout", "timeout_minutes": 1}
@@ -109,7 +110,7 @@ def test_wait_with_timeout_fails_naming_the_phase(
     # so one minute passes in a fraction of a second.
     began = time.monotonic()
     monkeypatch.setattr(
-        deployer.engine.DeploymentRun,
+        deployer.deployments.engine.DeploymentRun,
         "clock",
         staticmethod(lambda: began + (time.monotonic() - began) * 300),
     )

@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from deployer.models import Deployment, Project, Release
+from deployer.deployments.models import Deployment
+from deployer.projects.models import Project
+from deployer.releases.models import Release
 from steps.models import Step
 from tests.deployments.conftest import log_text
 

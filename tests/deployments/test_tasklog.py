@@ -7,8 +7,10 @@ import threading
 import pytest
 from django.db import connection
 
-from deployer.models import Deployment, Project, Release
-from deployer.tasklog import TaskLog
+from deployer.deployments.models import Deployment
+from deployer.deployments.tasklog import TaskLog
+from deployer.projects.models import Project
+from deployer.releases.models import Release
 from tests.conftest import make_environment
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -9,8 +9,14 @@ from typing import Any
 import pytest
 import yaml
 
-from steps import document as document_module
-from steps.document import (
+from steps.document import model as document_module
+from steps.document.io import (
+    document_from_data,
+    document_to_data,
+    dump_document,
+    load_document,
+)
+from steps.document.model import (
     Configuration,
     Container,
     DocumentError,
@@ -18,12 +24,6 @@ from steps.document import (
     Image,
     StepDocument,
     is_expression,
-)
-from steps.document_io import (
-    document_from_data,
-    document_to_data,
-    dump_document,
-    load_document,
 )
 
 # The full example of the step document contract, as written there.

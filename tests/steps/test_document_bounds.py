@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from steps.actions import read_step_yaml
-from steps.document import (
+from steps.document.io import MAX_PROBLEMS, document_from_data, load_document
+from steps.document.model import (
     MAX_ALIASES,
     MAX_CONTAINERS,
     MAX_DEPTH,
@@ -22,8 +23,7 @@ from steps.document import (
     DocumentError,
     Image,
 )
-from steps.document_io import MAX_PROBLEMS, document_from_data, load_document
-from steps.validation import validate
+from steps.validation.step import validate
 
 HEAD = """\
 version: 1

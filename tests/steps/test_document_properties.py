@@ -8,9 +8,9 @@ from hypothesis import HealthCheck as HypothesisHealthCheck
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from steps.document import DocumentError, StepDocument
-from steps.document_io import document_from_data, document_to_data, dump_document, load_document
-from steps.validation import validate
+from steps.document.io import document_from_data, document_to_data, dump_document, load_document
+from steps.document.model import DocumentError, StepDocument
+from steps.validation.step import validate
 from tests.steps.strategies import step_documents
 
 # Documents are large; generating one takes longer than hypothesis's default budget expects.

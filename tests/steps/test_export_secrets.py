@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from deployer.models import Project
-from steps.document_io import load_document
+from deployer.projects.models import Project
+from steps.document.io import load_document
 from steps.models import Step
 from tests.conftest import make_project, make_variable
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from deployer.models import Project
+from deployer.projects.models import Project
 from steps.models import Step
 from tests.steps.test_views_editor import make_step
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from steps.naming import (
+from steps.template.naming import (
     StackTag,
     automatic_tags,
     camel_case,

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from steps.document import StepDocument
-from steps.document_io import load_document
-from steps.preflight import (
+from steps.document.io import load_document
+from steps.document.model import StepDocument
+from steps.template.builder import DeployContext, render_template
+from steps.template.preflight import (
     VALIDATION_ERROR_CODE,
     PreflightError,
     ensure_deployable,
     lint_template,
     preflight,
 )
-from steps.template import DeployContext, render_template
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -7,9 +7,11 @@ import re
 import pytest
 import yaml
 
-from deployer.variables import Masker, VariableValue, masked_artifacts, sensitive_variables
-from steps.document_io import document_to_data, load_document
-from steps.secrets import (
+from deployer.projects.variables import Masker, VariableValue, masked_artifacts, sensitive_variables
+from steps.document.io import document_to_data, load_document
+from steps.template.builder import build_template
+from steps.template.substitution import substitute_step
+from steps.validation.secrets import (
     MAX_PARAMETER_NAME,
     binding_problems,
     export_form,
@@ -17,9 +19,7 @@ from steps.secrets import (
     secret_bindings,
     sensitive_closure,
 )
-from steps.substitution import substitute_step
-from steps.template import build_template
-from steps.validation import validate
+from steps.validation.step import validate
 
 SENTINEL = "Sentinel-pw-5512"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from steps.document_io import load_document
-from steps.substitution import substitute_step
+from steps.document.io import load_document
+from steps.template.substitution import substitute_step
 
 STEP = """
 version: 1

@@ -14,17 +14,17 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from moto import mock_aws
 
-from steps.document import StepDocument
-from steps.document_io import load_document
-from steps.naming import StackTag
-from steps.preflight import lint_template, preflight
-from steps.template import (
+from steps.document.io import load_document
+from steps.document.model import StepDocument
+from steps.template.builder import (
     DeployContext,
     TemplateError,
     build_template,
     export_image,
     render_template,
 )
+from steps.template.naming import StackTag
+from steps.template.preflight import lint_template, preflight
 from tests.steps.strategies import step_documents
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from steps.document import Deployment, TaskSize
-from steps.document_io import document_from_data
-from steps.validation import (
+from steps.document.io import document_from_data
+from steps.document.model import Deployment, TaskSize
+from steps.validation.step import (
     FARGATE_MEMORY_BY_CPU,
     ValidationIssue,
     ValidationResult,
@@ -652,6 +652,6 @@ def test_numbers_held_as_text_in_code_built_documents_are_still_checked() -> Non
 
 def test_the_step_name_limit_is_the_database_column() -> None:
     from steps.models import Step
-    from steps.validation import MAX_STEP_NAME
+    from steps.validation.step import MAX_STEP_NAME
 
     assert Step._meta.get_field("name").max_length == MAX_STEP_NAME

@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 
-from deployer.models import Project
+from deployer.projects.models import Project
 from steps.actions import document_changes
-from steps.document import StepDocument
-from steps.document_io import document_to_data
+from steps.document.io import document_to_data
+from steps.document.model import StepDocument
 from steps.models import Step
 from tests.steps.strategies import step_documents
 from tests.steps.test_views_editor import NGINX, form_values, make_step, page

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from deployer.models import Project
-from steps.document_io import load_document
+from deployer.projects.models import Project
+from steps.document.io import load_document
 from steps.models import Step
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from deployer.models import Project
-from steps.document_io import load_document
+from deployer.projects.models import Project
+from steps.document.io import load_document
 from steps.models import Step
 from tests.steps.test_views_editor import NGINX, make_step
 

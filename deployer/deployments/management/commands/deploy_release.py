@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from deployer.actions import ActionRefused, start_deployment
-from deployer.models import Deployment, Release
+from deployer.deployments.actions import start_deployment
+from deployer.deployments.models import Deployment
+from deployer.releases.actions import ActionRefused
+from deployer.releases.models import Release
 from targets.models import Environment
 
 NO_WORKER_HINT_SECONDS = 30

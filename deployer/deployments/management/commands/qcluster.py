@@ -11,7 +11,7 @@ from django.db import DatabaseError, connections
 from django_q.cluster import Cluster
 from django_q.management.commands.qcluster import Command as QclusterCommand
 
-from deployer.tasks import resume_stale_deployments
+from deployer.deployments.tasks import resume_stale_deployments
 
 logger = logging.getLogger(__name__)
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from deployer.actions import ActionRefused, create_release
-from deployer.feeds import FeedError, list_tags
-from deployer.models import Feed, Project
-from deployer.releases import images_used, suggest_version
-from steps.document import DocumentError
+from deployer.feeds.models import Feed
+from deployer.feeds.registries import FeedError, list_tags
+from deployer.projects.models import Project
+from deployer.releases.actions import ActionRefused, create_release
+from deployer.releases.snapshot import images_used, suggest_version
+from steps.document.model import DocumentError
 
 
 class Command(BaseCommand):

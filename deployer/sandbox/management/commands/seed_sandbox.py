@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from deployer.aws.errors import AwsError, aws_errors
-from targets.seed import seed_targets
+from deployer.sandbox.seed_product import seed_targets
 
 
 class Command(BaseCommand):
