@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from deployer.projects.models import Project
 from tests.browser.conftest import log_in
-from tests.steps.test_views_editor import make_step
+from tests.steps.editor.test_views_editor import make_step
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from steps.models import Step
 from steps.validation.step import validate
 from targets.models import AwsAccount
 from tests.deployments.conftest import log_text
-from tests.steps.test_views_editor import NGINX, edit_url, make_step, page
+from tests.steps.editor.test_views_editor import NGINX, edit_url, make_step, page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -16,7 +16,7 @@ from moto import mock_aws
 from deployer.feeds.models import Feed
 from targets.models import AwsAccount
 from tests.conftest import make_account
-from tests.deployer.test_feeds_ecr import push
+from tests.feeds.test_ecr import push
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from deployer.projects.models import Project
 from steps.models import Step
-from tests.steps.test_views_editor import make_step
+from tests.steps.editor.test_views_editor import make_step
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from tests.conftest import make_project, make_target, make_variable
 
 pytestmark = pytest.mark.django_db
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent.parent / "golden"
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from steps.actions import document_changes
 from steps.document.io import document_to_data
 from steps.document.model import StepDocument
 from steps.models import Step
+from tests.steps.editor.test_views_editor import NGINX, form_values, make_step, page
 from tests.steps.strategies import step_documents
-from tests.steps.test_views_editor import NGINX, form_values, make_step, page
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +206,9 @@ def problems_on(html: str) -> str:
 
 @pytest.mark.parametrize("golden", ["minimal", "multi", "complex"])
 def test_saving_every_page_unchanged_keeps_the_document(admin_client: Client, golden: str) -> None:
-    text = (Path(__file__).parent / "golden" / f"{golden}.step.yaml").read_text(encoding="utf-8")
+    text = (Path(__file__).parent.parent / "golden" / f"{golden}.step.yaml").read_text(
+        encoding="utf-8"
+    )
     step = make_step(Project.objects.create(name="Shop", slug="shop"), text)
     original = step.to_document()
     urls = [edit_url(step)] + [container_url(step, i) for i in range(len(original.containers))]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from deployer.projects.models import Project
 from steps.document.io import load_document
 from steps.models import Step
-from tests.steps.test_views_editor import NGINX, make_step
+from tests.steps.editor.test_views_editor import NGINX, make_step
 
 pytestmark = pytest.mark.django_db
 

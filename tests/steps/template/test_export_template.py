@@ -13,7 +13,7 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent.parent / "golden"
 
 
 def _octostache_importable() -> bool:
@@ -91,7 +91,7 @@ def test_command_line_exit_code_is_non_zero_for_an_invalid_step(tmp_path: Path) 
     step.write_text(
         (GOLDEN / "minimal.step.yaml").read_text().replace("subnet-0123456789abcdef0", "nope")
     )
-    manage = Path(__file__).resolve().parents[2] / "manage.py"
+    manage = Path(__file__).resolve().parents[3] / "manage.py"
     finished = subprocess.run(
         [sys.executable, str(manage), "export_template", str(step)],
         capture_output=True,

@@ -18,7 +18,7 @@ from steps.template.preflight import (
     preflight,
 )
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent.parent / "golden"
 
 
 def golden_document(name: str) -> StepDocument:

@@ -27,7 +27,7 @@ from steps.template.naming import StackTag
 from steps.template.preflight import lint_template, preflight
 from tests.steps.strategies import step_documents
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent.parent / "golden"
 GOLDEN_NAMES = ["minimal", "complex", "multi"]
 # Set to regenerate the expected templates after a deliberate change, then review the diff.
 REGENERATE = os.environ.get("DEPLOYER_REGENERATE_GOLDEN") == "1"
