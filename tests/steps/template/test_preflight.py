@@ -122,7 +122,7 @@ def test_missing_image_at_deploy_time_is_a_finding_not_a_crash() -> None:
 def test_the_same_template_is_linted_once(monkeypatch: pytest.MonkeyPatch) -> None:
     import cfnlint.api
 
-    from steps import preflight as preflight_module
+    from steps.template import preflight as preflight_module
 
     runs: list[str] = []
     real_lint = cfnlint.api.lint
