@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from deployer.deployments.engine import targets_for
 from deployer.deployments.models import Deployment
 from deployer.deployments.tasklog import TaskLog
 from deployer.deployments.tasks import enqueue_deployment, start_next_waiting
 from deployer.releases.actions import ActionRefused
 from deployer.releases.snapshot import snapshot_documents
+from targets.selection import no_targets_message, targets_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -26,13 +26,11 @@ def start_deployment(release: Release, environment: Environment, user: User | No
 
     Refused when a step has no ECS cluster target with its roles in the environment.
     """
-    problems = []
-    for document in snapshot_documents(release):
-        if not targets_for(document, environment.pk):
-            roles = ", ".join(document.target_roles) or "(none)"
-            problems.append(
-                f"No ECS cluster targets with role {roles} in environment {environment.name}."
-            )
+    problems = [
+        no_targets_message(document.target_roles, environment.name)
+        for document in snapshot_documents(release)
+        if not targets_for(document.target_roles, environment.pk)
+    ]
     if problems:
         raise ActionRefused(problems)
     with transaction.atomic():

@@ -11,8 +11,6 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from deployer.aws.cloudformation import Cancelled, Poller, StackWorkflow, TimedOut
@@ -43,6 +41,7 @@ from steps.template.naming import automatic_tags
 from steps.template.preflight import PreflightError, ensure_deployable
 from steps.template.substitution import substitute_step
 from targets.models import ClusterTarget
+from targets.selection import no_targets_message, targets_for
 
 logger = logging.getLogger(__name__)
 
@@ -77,62 +76,6 @@ class DeploymentFailed(Exception):
     @property
     def hint(self) -> str:
         return self.diagnosis.hint if self.diagnosis is not None else ""
-
-
-def targets_for(document: StepDocument, environment_id: int) -> list[ClusterTarget]:
-    roles = document.target_roles if isinstance(document.target_roles, list) else []
-    return list(
-        ClusterTarget.objects.filter(environments=environment_id, roles__name__in=roles)
-        .select_related("account")
-        .distinct()
-        .order_by("name")
-    )
-
-
-def blocking_deployment(deployment: Deployment) -> Deployment | None:
-    """An earlier unfinished deployment of the same project to the same environment.
-
-    Every step of a project deploys to the same stacks in one environment, so serialising per
-    project and environment keeps one operation at a time per stack.
-    """
-    return (
-        Deployment.objects.filter(
-            release__project_id=deployment.release.project_id,
-            environment_id=deployment.environment_id,
-            status__in=Deployment.UNFINISHED,
-            pk__lt=deployment.pk,
-        )
-        .order_by("pk")
-        .first()
-    )
-
-
-def claim(deployment_id: int, worker: str) -> Deployment | None:
-    """Take the deployment if it is queued, or running on a worker that stopped heartbeating.
-
-    A conditional UPDATE: of two workers (or two copies of one queue message) only one wins.
-    """
-    now = timezone.now()
-    stale = now - dt.timedelta(seconds=settings.STALE_AFTER_SECONDS)
-    won = (
-        Deployment.objects.filter(pk=deployment_id)
-        .filter(
-            Q(status=Deployment.Status.QUEUED)
-            | Q(status=Deployment.Status.RUNNING, heartbeat__lt=stale)
-        )
-        .update(
-            status=Deployment.Status.RUNNING,
-            worker=worker,
-            heartbeat=now,
-            attempt=F("attempt") + 1,
-            started=Coalesce("started", now),
-        )
-    )
-    if not won:
-        return None
-    return Deployment.objects.select_related("release__project", "environment", "created_by").get(
-        pk=deployment_id
-    )
 
 
 class DeploymentRun:
@@ -192,13 +135,10 @@ class DeploymentRun:
             self.masker.add(secret)
         plan: list[tuple[StepDocument, list[ClusterTarget]]] = []
         for document in documents:
-            targets = targets_for(document, self.environment.pk)
+            targets = targets_for(document.target_roles, self.environment.pk)
             if not targets:
-                roles = ", ".join(document.target_roles) or "(none)"
                 raise DeploymentFailed(
-                    NO_TARGETS,
-                    f"No ECS cluster targets with role {roles} in environment "
-                    f"{self.environment.name}.",
+                    NO_TARGETS, no_targets_message(document.target_roles, self.environment.name)
                 )
             plan.append((document, targets))
         outputs: dict[str, dict[str, str]] = {}

@@ -2,12 +2,77 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from deployer.releases.models import Release
 from targets.models import Environment
+
+
+class DeploymentQuerySet(models.QuerySet["Deployment"]):
+    """The queue's rules: one deployment at a time per project and environment, claimed once."""
+
+    def blocking(self, deployment: Deployment) -> Deployment | None:
+        """An earlier unfinished deployment of the same project to the same environment.
+
+        Every step of a project deploys to the same stacks in one environment, so serialising per
+        project and environment keeps one operation at a time per stack.
+        """
+        return (
+            self.filter(
+                release__project_id=deployment.release.project_id,
+                environment_id=deployment.environment_id,
+                status__in=Deployment.UNFINISHED,
+                pk__lt=deployment.pk,
+            )
+            .order_by("pk")
+            .first()
+        )
+
+    def next_waiting(self, finished: Deployment) -> Deployment | None:
+        """The oldest queued deployment of the same project to the same environment."""
+        return (
+            self.filter(
+                release__project_id=finished.release.project_id,
+                environment_id=finished.environment_id,
+                status=Deployment.Status.QUEUED,
+            )
+            .order_by("pk")
+            .first()
+        )
+
+    def claim(self, deployment_id: int, worker: str) -> Deployment | None:
+        """Take the deployment if it is queued, or running on a worker that stopped heartbeating.
+
+        A conditional UPDATE: of two workers (or two copies of one queue message) only one wins.
+        """
+        now = timezone.now()
+        stale = now - dt.timedelta(seconds=settings.STALE_AFTER_SECONDS)
+        won = (
+            self.filter(pk=deployment_id)
+            .filter(
+                Q(status=Deployment.Status.QUEUED)
+                | Q(status=Deployment.Status.RUNNING, heartbeat__lt=stale)
+            )
+            .update(
+                status=Deployment.Status.RUNNING,
+                worker=worker,
+                heartbeat=now,
+                attempt=F("attempt") + 1,
+                started=Coalesce("started", now),
+            )
+        )
+        if not won:
+            return None
+        return self.select_related("release__project", "environment", "created_by").get(
+            pk=deployment_id
+        )
 
 
 class Deployment(models.Model):
@@ -51,6 +116,8 @@ class Deployment(models.Model):
     outputs = models.JSONField(default=dict, blank=True)
     # The generated template and substituted step documents, for download.
     artifacts = models.JSONField(default=dict, blank=True)
+
+    objects = DeploymentQuerySet.as_manager()
 
     class Meta:
         db_table = "deployer_deployment"

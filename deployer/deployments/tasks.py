@@ -10,12 +10,12 @@ import threading
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from deployer.deployments.engine import DeploymentRun, blocking_deployment, claim
+from deployer.deployments.engine import DeploymentRun
 from deployer.deployments.models import Deployment
 from deployer.deployments.tasklog import TaskLog
 
@@ -41,12 +41,12 @@ def run_deployment(deployment_id: int) -> str:
     )
     if deployment is None or deployment.is_finished:
         return "nothing to do"
-    blocker = blocking_deployment(deployment)
+    blocker = Deployment.objects.blocking(deployment)
     if blocker is not None:
         note_waiting(deployment, blocker)
         return f"waiting for deployment {blocker.pk}"
     worker = worker_name()
-    claimed = claim(deployment_id, worker)
+    claimed = Deployment.objects.claim(deployment_id, worker)
     if claimed is None:
         return "already running elsewhere"
     try:
@@ -118,17 +118,10 @@ def note_waiting(deployment: Deployment, blocker: Deployment) -> None:
 
 
 def start_next_waiting(finished: Deployment) -> None:
-    waiting = (
-        Deployment.objects.filter(
-            release__project_id=finished.release.project_id,
-            environment_id=finished.environment_id,
-            status=Deployment.Status.QUEUED,
-        )
-        .order_by("pk")
-        .first()
-    )
+    waiting = Deployment.objects.next_waiting(finished)
     if waiting is not None:
-        enqueue_deployment(waiting.pk)
+        # Like every enqueue that follows a write: only once the write is visible to the worker.
+        transaction.on_commit(lambda: enqueue_deployment(waiting.pk))
 
 
 def resume_deployments() -> int:

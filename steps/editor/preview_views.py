@@ -12,7 +12,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from deployer.core.http import HtmxHttpRequest
-from deployer.deployments.engine import targets_for
 from deployer.projects.models import Project
 from deployer.projects.variables import (
     DeploymentFacts,
@@ -28,6 +27,7 @@ from steps.template.preflight import lint_template, preflight
 from steps.template.substitution import substitute_step
 from steps.validation.secrets import export_form
 from targets.models import Environment
+from targets.selection import targets_for
 
 _KEY = re.compile(r"^(\s*(?:- )?)([^\s:#][^:#]*?):(?=\s|$)")
 _EXPRESSION = re.compile(r"#\{.*?\}")
@@ -123,7 +123,7 @@ def preview_step(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     if environment is not None:
         document = step.to_document()
         # The target a deployment would use first, found the way deployments find it.
-        target = next(iter(targets_for(document, environment.pk)), None)
+        target = next(iter(targets_for(document.target_roles, environment.pk)), None)
         values = project_values(project)
         facts = DeploymentFacts(
             project_name=project.name,

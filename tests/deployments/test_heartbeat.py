@@ -8,7 +8,6 @@ import pytest
 from django.conf import LazySettings
 from django_q.models import OrmQ
 
-from deployer.deployments.engine import claim
 from deployer.deployments.models import Deployment
 from deployer.deployments.tasks import Heartbeat, resume_stale_deployments
 from deployer.releases.models import Release
@@ -29,7 +28,7 @@ def fast_clock(settings: LazySettings) -> LazySettings:
 def claimed() -> Deployment:
     release = Release.objects.create(project=make_project(), version="1.0.0")
     deployment = Deployment.objects.create(release=release, environment=make_environment())
-    taken = claim(deployment.pk, "worker-a")
+    taken = Deployment.objects.claim(deployment.pk, "worker-a")
     assert taken is not None
     return taken
 
@@ -46,7 +45,7 @@ def test_a_busy_worker_keeps_beating_and_its_deployment_is_not_taken(
     with Heartbeat(claimed.pk, "worker-a"):
         wait_past_stale(fast_clock)
         assert resume_stale_deployments() == 0
-        assert claim(claimed.pk, "worker-b") is None
+        assert Deployment.objects.claim(claimed.pk, "worker-b") is None
     claimed.refresh_from_db()
     assert claimed.worker == "worker-a"
     assert claimed.attempt == 1
@@ -59,7 +58,7 @@ def test_a_silent_worker_is_requeued_and_another_claims_the_deployment(
     wait_past_stale(fast_clock)  # worker-a died right after claiming: no heartbeat thread
     assert resume_stale_deployments() == 1
     assert OrmQ.objects.count() == 1
-    resumed = claim(claimed.pk, "worker-b")
+    resumed = Deployment.objects.claim(claimed.pk, "worker-b")
     assert resumed is not None
     assert (resumed.worker, resumed.attempt) == ("worker-b", 2)
     assert resume_stale_deployments() == 0

@@ -13,7 +13,7 @@ from deployer.projects.models import Project
 from deployer.releases.models import Release
 from tests.conftest import make_environment
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 LINES_EACH = 40
 
