@@ -150,11 +150,6 @@ class TagOptionsForm(DocumentForm):
     )
 
 
-class TagForm(DocumentForm):
-    key = text("Key")
-    value = text("Value")
-
-
 class DeploymentForm(DocumentForm):
     deployment__desired_count = number(
         "Desired count",

@@ -23,6 +23,9 @@ from steps.actions import (
     import_step,
     save_step,
 )
+from steps.actions import (
+    delete_step as delete_step_action,
+)
 from steps.document import model as doc
 from steps.document.io import document_from_data
 from steps.document.model import DocumentError, StepDocument
@@ -236,7 +239,7 @@ def remove_container(request: HtmxHttpRequest, slug: str, pk: int, index: int) -
 def delete_step(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     project = _project(slug)
     step = _step(project, pk)
-    step.delete()
+    delete_step_action(step)
     messages.success(request, f"Step {step.name} deleted.")
     return redirect(project)
 
