@@ -11,6 +11,7 @@ from typing import Any
 from steps.document import model as doc
 from steps.document.io import document_from_data, document_to_data
 from steps.document.model import DocumentError, StepDocument
+from steps.editor import container_forms as cf
 from steps.editor import fields
 from steps.editor import forms as f
 from steps.validation.step import validate
@@ -306,7 +307,7 @@ class StepEditor(Editor):
         network.forms = [self.form(f.NetworkForm, "network")]
         tags = Section("tags", "Tags", ("tags",))
         tags.forms = [self.form(f.TagOptionsForm, "tagging")]
-        tags.lists = [self.rows("tags", "Tags", f.KeyValueForm, "tags.tags")]
+        tags.lists = [self.rows("tags", "Tags", cf.KeyValueForm, "tags.tags")]
         containers = Section("containers", "Container Definitions", ("containers",))
         if self.new:
             first = self.form(f.FirstContainerForm, "first", "containers[0]", feeds=self.feeds)
@@ -386,43 +387,45 @@ class ContainerEditor(Editor):
                 *(f"{c}.{key}" for key in ("name", "image", "repository_credentials", "essential")),
             ),
         )
-        definition.forms = [self.form(f.ContainerDefinitionForm, "definition", c, feeds=self.feeds)]
+        definition.forms = [
+            self.form(cf.ContainerDefinitionForm, "definition", c, feeds=self.feeds)
+        ]
         definition.lists = [
-            self.rows("ports", "Port mappings", f.PortMappingForm, f"{c}.port_mappings")
+            self.rows("ports", "Port mappings", cf.PortMappingForm, f"{c}.port_mappings")
         ]
         health = Section("health-check", "Health Check", (f"{c}.health_check",))
-        health.forms = [self.form(f.HealthCheckForm, "health", f"{c}.health_check")]
+        health.forms = [self.form(cf.HealthCheckForm, "health", f"{c}.health_check")]
         environment = Section("environment", "Environment", (f"{c}.environment",))
-        environment.forms = [self.form(f.EnvironmentForm, "environment", c)]
+        environment.forms = [self.form(cf.EnvironmentForm, "environment", c)]
         environment.lists = [
             self.rows(
-                "variables", "Environment variables", f.NameValueForm, f"{c}.environment.variables"
+                "variables", "Environment variables", cf.NameValueForm, f"{c}.environment.variables"
             )
         ]
         storage = Section(
             "storage-logging", "Container Storage and Logging", (f"{c}.storage", f"{c}.logging")
         )
-        logging_form = self.form(f.LoggingForm, "logging", c)
-        storage.forms = [self.form(f.StorageForm, "storage", c), logging_form]
+        logging_form = self.form(cf.LoggingForm, "logging", c)
+        storage.forms = [self.form(cf.StorageForm, "storage", c), logging_form]
         storage.lists = [
             self.rows(
                 "mounts",
                 "Mount points",
-                f.MountPointForm,
+                cf.MountPointForm,
                 f"{c}.storage.mount_points",
                 volume_names=volume_names,
             ),
             self.rows(
                 "volumes_from",
                 "Volumes from",
-                f.VolumeFromForm,
+                cf.VolumeFromForm,
                 f"{c}.storage.volumes_from",
                 container_names=others,
             ),
         ]
         if logging_form.raw("logging__type") == "manual":
             storage.lists.append(
-                self.rows("log_options", "Log options", f.NameValueForm, f"{c}.logging.options")
+                self.rows("log_options", "Log options", cf.NameValueForm, f"{c}.logging.options")
             )
         further = Section(
             "further-options",
@@ -432,17 +435,17 @@ class ContainerEditor(Editor):
                 for key in ("user", "docker_labels", "depends_on", "ulimits", "firelens")
             ),
         )
-        further.forms = [self.form(f.FurtherOptionsForm, "further", c)]
+        further.forms = [self.form(cf.FurtherOptionsForm, "further", c)]
         further.lists = [
-            self.rows("labels", "Docker labels", f.KeyValueForm, f"{c}.docker_labels"),
+            self.rows("labels", "Docker labels", cf.KeyValueForm, f"{c}.docker_labels"),
             self.rows(
                 "depends_on",
                 "Dependencies",
-                f.DependencyForm,
+                cf.DependencyForm,
                 f"{c}.depends_on",
                 container_names=others,
             ),
-            self.rows("ulimits", "Ulimits", f.UlimitForm, f"{c}.ulimits"),
+            self.rows("ulimits", "Ulimits", cf.UlimitForm, f"{c}.ulimits"),
         ]
         self.sections = [definition, health, environment, storage, further]
 
@@ -451,7 +454,7 @@ class ContainerEditor(Editor):
         for section in self.sections:
             for form in section.forms:
                 part = form.data_for_document()
-                if isinstance(form, f.HealthCheckForm):
+                if isinstance(form, cf.HealthCheckForm):
                     container["health_check"] = part or None
                 else:
                     merge(container, part)
