@@ -7,6 +7,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,9 @@ def queue(release: Release, environment: str = "Development") -> Deployment:
 
 
 def test_a_second_deployment_of_the_same_stack_waits_for_the_first(
-    release_with: Callable[..., Release], monkeypatch: pytest.MonkeyPatch
+    release_with: Callable[..., Release],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     from django_q.conf import Conf
 
@@ -39,7 +42,10 @@ def test_a_second_deployment_of_the_same_stack_waits_for_the_first(
     assert second.status == "queued"
     assert second.phase == f"Waiting for deployment {first.pk}"
     assert f"Waiting for deployment {first.pk}" in log_text(second)
-    assert run_deployment(first.pk) == "done"
+    # The next one is enqueued once the first one's outcome is committed, never before.
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        assert run_deployment(first.pk) == "done"
+    assert len(enqueued) == 1
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == second.status == "success", log_text(second)
