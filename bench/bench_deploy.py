@@ -39,9 +39,10 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from deployer.deployments.actions import start_deployment  # noqa: E402
 from deployer.deployments.models import Deployment  # noqa: E402
 from deployer.projects.models import Project  # noqa: E402
-from deployer.releases.actions import create_release, start_deployment  # noqa: E402
+from deployer.releases.actions import create_release  # noqa: E402
 from deployer.sandbox.seed import seed_aws  # noqa: E402
 from deployer.sandbox.server import SandboxServer  # noqa: E402
 from steps.document.io import load_document  # noqa: E402
