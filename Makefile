@@ -30,6 +30,7 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy deployer steps targets
+	$(BIN)/lint-imports
 	DEPLOYER_DEBUG=false DEPLOYER_HTTPS=true DEPLOYER_ALLOWED_HOSTS=deployer.example.com \
 	DEPLOYER_SECRET_KEY=lint-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING

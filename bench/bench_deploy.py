@@ -44,14 +44,16 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from deployer.actions import create_release, start_deployment  # noqa: E402
-from deployer.models import Deployment, Project  # noqa: E402
+from deployer.deployments.actions import start_deployment  # noqa: E402
+from deployer.deployments.models import Deployment  # noqa: E402
+from deployer.projects.models import Project  # noqa: E402
+from deployer.releases.actions import create_release  # noqa: E402
 from deployer.sandbox.calls import CallLog  # noqa: E402
 from deployer.sandbox.seed import seed_aws  # noqa: E402
 from deployer.sandbox.server import SandboxServer  # noqa: E402
-from steps.document_io import load_document  # noqa: E402
+from steps.document.io import load_document  # noqa: E402
 from steps.models import Step  # noqa: E402
-from steps.template import DeployContext, render_template  # noqa: E402
+from steps.template.builder import DeployContext, render_template  # noqa: E402
 from targets.models import Environment  # noqa: E402
 
 # Slow enough that a deployment lasts seconds, as polling intervals of seconds assume.

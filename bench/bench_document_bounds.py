@@ -23,7 +23,7 @@ import django  # noqa: E402
 django.setup()
 
 from steps.actions import read_step_yaml  # noqa: E402
-from steps.document import MAX_DOCUMENT_CHARS, DocumentError  # noqa: E402
+from steps.document.model import MAX_DOCUMENT_CHARS, DocumentError  # noqa: E402
 
 BUDGET_SECONDS = 0.5
 HEAD = """\

@@ -11,9 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from steps.document_io import load_document  # noqa: E402
-from steps.preflight import lint_template  # noqa: E402
-from steps.template import render_template  # noqa: E402
+from steps.document.io import load_document  # noqa: E402
+from steps.template.builder import render_template  # noqa: E402
+from steps.template.preflight import lint_template  # noqa: E402
 
 GENERATE_REPETITIONS = 200
 LINT_REPETITIONS = 3

@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from cryptography.fernet import Fernet
 
-from deployer.localfiles import read_or_create
+from deployer.core.localfiles import read_or_create
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,12 +60,17 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "template_partials",
-    # Before django_q, so that deployer's `qcluster` (django-q's, plus the resume check) wins.
-    "deployer",
+    "deployer.core",
+    "deployer.projects",
+    "deployer.feeds",
+    "deployer.releases",
+    # Before django_q, so that deployments' `qcluster` (django-q's, plus the resume check) wins.
+    "deployer.deployments",
     "django_q",
     "axes",
     "targets",
     "steps",
+    "deployer.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -80,7 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every page; Cache-Control: no-store on logged-in ones.
-    "deployer.middleware.SecurityHeadersMiddleware",
+    "deployer.core.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: answers a login attempt during a lockout.
     "axes.middleware.AxesMiddleware",
@@ -144,8 +149,8 @@ AXES_COOLOFF_TIME = dt.timedelta(
 )
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "deployer.middleware.locked_out"
-AXES_CLIENT_IP_CALLABLE = "deployer.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "deployer.core.middleware.locked_out"
+AXES_CLIENT_IP_CALLABLE = "deployer.core.middleware.client_ip"
 AXES_ENABLE_ADMIN = False
 # The log names the user name and address (an operator needs them to act); passwords never.
 AXES_SENSITIVE_PARAMETERS: list[str] = []

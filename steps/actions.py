@@ -10,16 +10,16 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
-from deployer.models import Project
-from steps.document import DocumentError, DocumentProblem, Path, StepDocument, format_path
-from steps.document_io import (
+from deployer.projects.models import Project
+from steps.document.io import (
     MAX_PROBLEMS,
     document_to_data,
     dump_document,
     load_document_with_lines,
 )
+from steps.document.model import DocumentError, DocumentProblem, Path, StepDocument, format_path
 from steps.models import Step
-from steps.validation import ValidationIssue, validate
+from steps.validation.step import ValidationIssue, validate
 
 AnyUser = AbstractBaseUser | AnonymousUser | None
 _PROJECT_NAME_LENGTH = Project._meta.get_field("name").max_length or 100

@@ -7,15 +7,15 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
-from steps.document import StepDocument
-from steps.document_io import document_from_data, document_to_data
+from steps.document.io import document_from_data, document_to_data
+from steps.document.model import StepDocument
 
 
 class Step(models.Model):
     """A project's ECS service step. The step document (all effective values) is the one truth;
     ``revision`` grows on every save so two editors never overwrite each other silently."""
 
-    project = models.ForeignKey("deployer.Project", on_delete=models.CASCADE, related_name="steps")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="steps")
     name = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
     # document_to_data() of the StepDocument: every effective value, nothing omitted.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from steps import preview_views, views
+from steps.editor import preview_views, views
 
 app_name = "steps"
 

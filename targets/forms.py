@@ -7,8 +7,8 @@ from typing import Any
 
 from django import forms
 
-from deployer.endpoints import is_allowed_endpoint
-from deployer.endpoints import refusal as endpoint_refusal
+from deployer.core.endpoints import is_allowed_endpoint
+from deployer.core.endpoints import refusal as endpoint_refusal
 from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
 
 ROLE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")

@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 
-from deployer.crypto import EncryptedTextField
+from deployer.core.crypto import EncryptedTextField
 from targets.regions import REGION_CHOICES
 
 if TYPE_CHECKING:

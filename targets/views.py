@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from deployer.http import HtmxHttpRequest
+from deployer.core.http import HtmxHttpRequest
 from targets import actions
 from targets.forms import AccountForm, ClusterTargetForm, EnvironmentForm
 from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole

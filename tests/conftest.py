@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from deployer.models import Project, Variable
+from deployer.projects.models import Project, Variable
 from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from steps.document import is_expression as document_is_expression
+from steps.document.model import is_expression as document_is_expression
 
 register = template.Library()
 

@@ -86,8 +86,8 @@ def worker(transactional_db: None, settings: object) -> Iterator[None]:
 
     from django.db import connection
 
-    from deployer.models import Deployment
-    from deployer.tasks import run_deployment
+    from deployer.deployments.models import Deployment
+    from deployer.deployments.tasks import run_deployment
 
     settings.POLL_SECONDS = 0.05  # type: ignore[attr-defined]
     stop = threading.Event()

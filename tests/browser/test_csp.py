@@ -9,11 +9,12 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, expect
 
-from deployer.actions import create_release
-from deployer.models import Deployment, Project, TaskLogLine
+from deployer.deployments.models import Deployment, TaskLogLine
+from deployer.projects.models import Project
+from deployer.releases.actions import create_release
 from deployer.sandbox.seed import seed_aws
 from deployer.sandbox.server import SandboxServer
-from steps.document_io import load_document
+from steps.document.io import load_document
 from steps.models import Step
 from targets.models import Environment
 from tests.browser.conftest import log_in

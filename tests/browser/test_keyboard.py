@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from deployer.models import Project
+from deployer.projects.models import Project
 from tests.browser.conftest import log_in
-from tests.steps.test_views_editor import make_step
+from tests.steps.editor.test_views_editor import make_step
 
 pytestmark = pytest.mark.browser
 

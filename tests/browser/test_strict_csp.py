@@ -12,10 +12,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, Route, expect
 
-from deployer.models import Deployment, Project, Release, TaskLogLine
+from deployer.deployments.models import Deployment, TaskLogLine
+from deployer.projects.models import Project
+from deployer.releases.models import Release
 from deployer.sandbox.seed import seed_aws
 from deployer.sandbox.server import SandboxServer
-from steps.document_io import load_document
+from steps.document.io import load_document
 from steps.models import Step
 from targets.models import Environment
 from tests.browser.conftest import log_in

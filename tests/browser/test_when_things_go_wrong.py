@@ -11,11 +11,12 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from deployer.actions import create_release
-from deployer.models import Project, Release
+from deployer.projects.models import Project
+from deployer.releases.actions import create_release
+from deployer.releases.models import Release
 from deployer.sandbox.seed import seed_aws
 from deployer.sandbox.server import SandboxServer
-from steps.document_io import load_document
+from steps.document.io import load_document
 from steps.models import Step
 from tests.browser.conftest import log_in
 

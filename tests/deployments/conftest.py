@@ -11,13 +11,15 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from deployer.actions import create_release
-from deployer.models import Deployment, Project, Release
+from deployer.deployments.models import Deployment
+from deployer.deployments.tasks import run_deployment
+from deployer.projects.models import Project
+from deployer.releases.actions import create_release
+from deployer.releases.models import Release
 from deployer.sandbox.calls import CallLog
 from deployer.sandbox.seed import SeedResult, seed_aws
 from deployer.sandbox.server import SandboxServer
-from deployer.tasks import run_deployment
-from steps.document_io import load_document
+from steps.document.io import load_document
 from steps.models import Step
 from targets.models import Environment
 
@@ -113,7 +115,7 @@ def deploy(deployer_user: User) -> Callable[..., Deployment]:
     """Queue a deployment and run it in this process, as a worker would."""
 
     def run(release: Release, environment: str = "Development") -> Deployment:
-        from deployer.actions import start_deployment
+        from deployer.deployments.actions import start_deployment
 
         deployment = start_deployment(
             release, Environment.objects.get(name=environment), deployer_user

@@ -9,8 +9,9 @@ from collections.abc import Callable
 import pytest
 
 from deployer.aws.session import ClientFactory
-from deployer.engine import DeploymentRun
-from deployer.models import Deployment, Release
+from deployer.deployments.engine import DeploymentRun
+from deployer.deployments.models import Deployment
+from deployer.releases.models import Release
 from deployer.sandbox.calls import CallLog
 from steps import preflight
 from targets.models import AwsAccount

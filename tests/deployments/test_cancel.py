@@ -14,11 +14,12 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from deployer.actions import start_deployment
 from deployer.aws.session import ClientFactory
-from deployer.models import Deployment, Release
+from deployer.deployments.actions import start_deployment
+from deployer.deployments.models import Deployment
+from deployer.deployments.tasks import run_deployment
+from deployer.releases.models import Release
 from deployer.sandbox.server import SandboxServer
-from deployer.tasks import run_deployment
 from targets.models import AwsAccount, Environment
 from tests.deployments.conftest import log_text
 

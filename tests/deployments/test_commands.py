@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from deployer.models import Deployment, Project
+from deployer.deployments.models import Deployment
+from deployer.projects.models import Project
 
 pytestmark = [pytest.mark.slow]
 

@@ -10,14 +10,16 @@ import pytest
 from django.test import Client
 
 from deployer.aws.session import ClientFactory
-from deployer.models import Deployment, Project, Release
-from steps.document import DocumentError
-from steps.document_io import dump_document, load_document
+from deployer.deployments.models import Deployment
+from deployer.projects.models import Project
+from deployer.releases.models import Release
+from steps.document.io import dump_document, load_document
+from steps.document.model import DocumentError
 from steps.models import Step
-from steps.validation import validate
+from steps.validation.step import validate
 from targets.models import AwsAccount
 from tests.deployments.conftest import log_text
-from tests.steps.test_views_editor import NGINX, edit_url, make_step, page
+from tests.steps.editor.test_views_editor import NGINX, edit_url, make_step, page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from deployer.aws.session import ClientFactory
-from deployer.models import Deployment, Release
+from deployer.deployments.models import Deployment
+from deployer.releases.models import Release
 from targets.models import AwsAccount as Account
 from tests.deployments.conftest import log_text
 
@@ -48,7 +49,7 @@ def test_a_resumed_deployment_finds_the_stack_up_to_date(
 ) -> None:
     import datetime as dt
 
-    from deployer.tasks import run_deployment
+    from deployer.deployments.tasks import run_deployment
 
     deployment = deploy(release_with("1.0.0"))
     # As if the worker died after the stack was updated but before it recorded the outcome.
@@ -172,7 +173,7 @@ def test_invalid_values_after_substitution_stop_before_any_aws_call(
     deploy: Callable[..., Deployment],
     sandbox: object,
 ) -> None:
-    from deployer.models import Variable
+    from deployer.projects.models import Variable
     from steps.models import Step
 
     step = Step.objects.get()
@@ -188,7 +189,8 @@ def test_invalid_values_after_substitution_stop_before_any_aws_call(
 
 
 def test_no_matching_target_is_refused_when_queueing(release_with: Callable[..., Release]) -> None:
-    from deployer.actions import ActionRefused, start_deployment
+    from deployer.deployments.actions import start_deployment
+    from deployer.releases.actions import ActionRefused
     from targets.models import ClusterTarget, Environment
 
     ClusterTarget.objects.filter(name="sandbox-production").delete()
@@ -217,8 +219,8 @@ def test_dont_wait_succeeds_once_the_stack_operation_is_accepted(
 def test_a_release_binding_a_sensitive_value_where_aws_would_see_it_is_refused(
     release_with: Callable[..., Release],
 ) -> None:
-    from deployer.actions import ActionRefused
-    from deployer.models import Variable
+    from deployer.projects.models import Variable
+    from deployer.releases.actions import ActionRefused
     from steps.models import Step
 
     step = Step.objects.get()
@@ -239,8 +241,8 @@ def test_a_release_binding_a_sensitive_value_where_aws_would_see_it_is_refused(
 def test_an_older_release_binding_a_sensitive_value_is_refused_at_deploy_time_without_showing_it(
     release_with: Callable[..., Release], deploy: Callable[..., Deployment]
 ) -> None:
-    from deployer.crypto import encrypt
-    from deployer.models import Variable
+    from deployer.core.crypto import encrypt
+    from deployer.projects.models import Variable
     from steps.models import Step
 
     step = Step.objects.get()

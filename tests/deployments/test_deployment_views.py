@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from deployer.models import Deployment, Release
-from deployer.tasks import run_deployment
+from deployer.deployments.models import Deployment
+from deployer.deployments.tasks import run_deployment
+from deployer.releases.models import Release
 from targets.models import Environment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -68,7 +69,7 @@ def test_polling_returns_new_lines_and_stops_with_286_when_finished(
 def test_polling_an_unfinished_deployment_keeps_polling(
     htmx_client: Client, release_with: Callable[..., Release]
 ) -> None:
-    from deployer.actions import start_deployment
+    from deployer.deployments.actions import start_deployment
 
     deployment = start_deployment(
         release_with("1.0.0"), Environment.objects.get(name="Development"), None
@@ -96,7 +97,7 @@ def test_a_failed_deployment_shows_the_failure_summary_and_filters_by_level(
 def test_cancelling_a_queued_deployment(
     admin_client: Client, release_with: Callable[..., Release]
 ) -> None:
-    from deployer.actions import start_deployment
+    from deployer.deployments.actions import start_deployment
 
     deployment = start_deployment(
         release_with("1.0.0"), Environment.objects.get(name="Development"), None

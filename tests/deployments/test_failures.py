@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from deployer.models import Deployment, Release
+from deployer.deployments.models import Deployment
+from deployer.releases.models import Release
 from tests.deployments.conftest import log_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from deployer.models import Deployment, Release, TaskLogLine
+from deployer.deployments.models import Deployment, TaskLogLine
+from deployer.releases.models import Release
 from tests.conftest import make_environment, make_project
 
 pytestmark = pytest.mark.django_db

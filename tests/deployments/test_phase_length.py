@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from deployer.engine import DeploymentRun
-from deployer.models import Deployment, Project, Release
+from deployer.deployments.engine import DeploymentRun
+from deployer.deployments.models import Deployment
+from deployer.projects.models import Project
+from deployer.releases.models import Release
 from tests.conftest import make_environment
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,15 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from deployer.actions import cancel_deployment, start_deployment
-from deployer.models import Deployment, Release
+from deployer.deployments.actions import cancel_deployment, start_deployment
+from deployer.deployments.models import Deployment
+from deployer.deployments.tasks import run_deployment
+from deployer.releases.models import Release
 from deployer.sandbox.server import SandboxServer
-from deployer.tasks import run_deployment
 from steps.models import Step
 from targets.models import Environment
 from tests.deployments.conftest import log_text
@@ -27,7 +29,9 @@ def queue(release: Release, environment: str = "Development") -> Deployment:
 
 
 def test_a_second_deployment_of_the_same_stack_waits_for_the_first(
-    release_with: Callable[..., Release], monkeypatch: pytest.MonkeyPatch
+    release_with: Callable[..., Release],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     from django_q.conf import Conf
 
@@ -39,7 +43,10 @@ def test_a_second_deployment_of_the_same_stack_waits_for_the_first(
     assert second.status == "queued"
     assert second.phase == f"Waiting for deployment {first.pk}"
     assert f"Waiting for deployment {first.pk}" in log_text(second)
-    assert run_deployment(first.pk) == "done"
+    # The next one is enqueued once the first one's outcome is committed, never before.
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        assert run_deployment(first.pk) == "done"
+    assert len(enqueued) == 1
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == second.status == "success", log_text(second)
@@ -100,7 +107,7 @@ def test_cancel_request_on_a_running_deployment_is_logged(
 def test_wait_with_timeout_fails_naming_the_phase(
     release_with: Callable[..., Release], monkeypatch: pytest.MonkeyPatch, sandbox: SandboxServer
 ) -> None:
-    import deployer.engine
+    import deployer.deployments.engine
 
     step = Step.objects.get()
     step.document["deployment_options"] = {"wait": "wait_with_timeout", "timeout_minutes": 1}
@@ -110,7 +117,7 @@ def test_wait_with_timeout_fails_naming_the_phase(
     # so one minute passes in a fraction of a second.
     began = time.monotonic()
     monkeypatch.setattr(
-        deployer.engine.DeploymentRun,
+        deployer.deployments.engine.DeploymentRun,
         "clock",
         staticmethod(lambda: began + (time.monotonic() - began) * 300),
     )

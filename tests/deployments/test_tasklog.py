@@ -7,11 +7,13 @@ import threading
 import pytest
 from django.db import connection
 
-from deployer.models import Deployment, Project, Release
-from deployer.tasklog import TaskLog
+from deployer.deployments.models import Deployment
+from deployer.deployments.tasklog import TaskLog
+from deployer.projects.models import Project
+from deployer.releases.models import Release
 from tests.conftest import make_environment
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 LINES_EACH = 40
 

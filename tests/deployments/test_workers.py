@@ -19,11 +19,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from deployer.actions import create_release, start_deployment
-from deployer.models import Deployment, Project
+from deployer.deployments.actions import start_deployment
+from deployer.deployments.models import Deployment
+from deployer.projects.models import Project
+from deployer.releases.actions import create_release
 from deployer.sandbox.seed import seed_aws
 from deployer.sandbox.server import SandboxServer
-from steps.document_io import load_document
+from steps.document.io import load_document
 from steps.models import Step
 from targets.models import Environment
 from tests.deployments.conftest import STEP, log_text

@@ -12,7 +12,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
-from deployer.models import Deployment, Project, Release, Variable
+from deployer.deployments.models import Deployment
+from deployer.projects.models import Project, Variable
+from deployer.releases.models import Release
 from steps.models import Step
 from targets.models import Environment
 

@@ -10,7 +10,9 @@ import boto3
 import pytest
 import yaml
 
-from deployer.models import Deployment, Project, Release, Variable
+from deployer.deployments.models import Deployment
+from deployer.projects.models import Project, Variable
+from deployer.releases.models import Release
 from deployer.sandbox.server import SandboxServer
 from steps.models import Step
 from tests.deployments.conftest import log_text

@@ -11,9 +11,9 @@ from django.conf import LazySettings
 from django.test import Client
 from django.urls import reverse
 
-from deployer.endpoints import is_allowed_endpoint
-from deployer.feeds import FeedError, check_feed, list_tags
-from deployer.models import Feed
+from deployer.core.endpoints import is_allowed_endpoint
+from deployer.feeds.models import Feed
+from deployer.feeds.registries import FeedError, check_feed, list_tags
 from targets.models import AwsAccount
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.conf import LazySettings
 from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 
-from deployer.middleware import client_ip
+from deployer.core.middleware import client_ip
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from deployer.models import Deployment, Feed, Release
+from deployer.deployments.models import Deployment
+from deployer.feeds.models import Feed
+from deployer.releases.models import Release
 from tests.conftest import make_environment, make_project, make_variable
-from tests.deployer.test_auth_required import ROUTES, example_path
+from tests.core.test_auth_required import ROUTES, example_path
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from steps.document import (
+from steps.document.model import (
     CircuitBreaker,
     Configuration,
     Container,
@@ -37,7 +37,7 @@ from steps.document import (
     Volume,
     VolumeFrom,
 )
-from steps.validation import FARGATE_MEMORY_BY_CPU
+from steps.validation.step import FARGATE_MEMORY_BY_CPU
 
 # Free text: what people type into the form, including quotes, YAML-significant characters,
 # accents and the odd `#` that is not an expression.

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from deployer.models import Project
-from steps.document_io import load_document
+from deployer.projects.models import Project
+from steps.document.io import load_document
 from steps.models import Step
 
 pytestmark = pytest.mark.django_db

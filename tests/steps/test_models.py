@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from deployer.models import Project
-from steps.document import StepDocument
-from steps.document_io import load_document
+from deployer.projects.models import Project
+from steps.document.io import load_document
+from steps.document.model import StepDocument
 from steps.models import Step
 from tests.steps.strategies import step_documents
 

@@ -39,7 +39,7 @@ def test_accounts_and_clusters_pages_show_the_sandbox_network_and_target_group(
 
 
 def test_a_reseed_after_a_restart_replaces_the_ids(admin_client: Client) -> None:
-    from targets.seed import seed_targets
+    from deployer.sandbox.seed_product import seed_targets
 
     seed_targets("http://127.0.0.1:1", [], {"subnet_ids": ["subnet-0aaa1111"], "region": "x"})
     seed_targets("http://127.0.0.1:1", [], {"subnet_ids": ["subnet-0bbb2222"], "region": "x"})

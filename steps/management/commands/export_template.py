@@ -9,12 +9,12 @@ from typing import Any
 import yaml
 from django.core.management.base import BaseCommand, CommandError
 
-from steps.document import DocumentError
-from steps.document_io import document_to_data as data_of
-from steps.document_io import load_document
-from steps.secrets import binding_problems, export_form, secret_bindings
-from steps.substitution import substitute_step
-from steps.template import render_template
+from steps.document.io import document_to_data as data_of
+from steps.document.io import load_document
+from steps.document.model import DocumentError
+from steps.template.builder import render_template
+from steps.template.substitution import substitute_step
+from steps.validation.secrets import binding_problems, export_form, secret_bindings
 
 ENVIRONMENT_VARIABLE = "Octopus.Environment.Name"
 
@@ -94,7 +94,7 @@ class Command(BaseCommand):
                     self.stderr.write(f"warning: {unresolved}")
             document = substitution.document
         else:
-            from steps.validation import validate
+            from steps.validation.step import validate
 
             issues = validate(document)
             if issues:
@@ -111,8 +111,8 @@ def project_sensitivity(slug: str | None) -> tuple[dict[str, str], dict[str, str
     """The project's sensitive variables (and those reading them), and every name's spelling."""
     if not slug:
         return {}, {}  # a document alone says nothing about which variables are sensitive
-    from deployer.models import Project
-    from deployer.variables import project_values, sensitive_variables
+    from deployer.projects.models import Project
+    from deployer.projects.variables import project_values, sensitive_variables
 
     project = Project.objects.filter(slug=slug).first()
     if project is None:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from steps.actions import DuplicateStepName, import_step_into_project_slug
-from steps.document import DocumentError
+from steps.document.model import DocumentError
 
 
 class Command(BaseCommand):

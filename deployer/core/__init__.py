@@ -1,0 +1,1 @@
+"""Shared pieces with no domain: encryption, request helpers, security middleware, the dashboard."""

@@ -1,0 +1,1 @@
+"""Deployments: the task log, the runner, the queue entry points, start and cancel."""

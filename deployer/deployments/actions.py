@@ -1,0 +1,64 @@
+"""The deployment writers: starting and cancelling deployments."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from deployer.deployments.models import Deployment
+from deployer.deployments.tasklog import TaskLog
+from deployer.deployments.tasks import enqueue_deployment, start_next_waiting
+from deployer.releases.actions import ActionRefused
+from deployer.releases.snapshot import snapshot_documents
+from targets.selection import no_targets_message, targets_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from deployer.releases.models import Release
+    from targets.models import Environment
+
+
+def start_deployment(release: Release, environment: Environment, user: User | None) -> Deployment:
+    """Queue a deployment of the release to the environment; the worker picks it up on commit.
+
+    Refused when a step has no ECS cluster target with its roles in the environment.
+    """
+    problems = [
+        no_targets_message(document.target_roles, environment.name)
+        for document in snapshot_documents(release)
+        if not targets_for(document.target_roles, environment.pk)
+    ]
+    if problems:
+        raise ActionRefused(problems)
+    with transaction.atomic():
+        deployment = Deployment.objects.create(
+            release=release, environment=environment, created_by=user
+        )
+        who = f" by {user.get_username()}" if user else ""
+        TaskLog(deployment).info(
+            f"Queued{who}: release {release.version} of {release.project.name} to "
+            f"{environment.name}."
+        )
+        transaction.on_commit(lambda: enqueue_deployment(deployment.pk))
+    return deployment
+
+
+def cancel_deployment(deployment: Deployment, user: User | None) -> None:
+    """Cancel a queued deployment at once; ask a running one to stop at its next poll."""
+    who = f" by {user.get_username()}" if user else ""
+    cancelled_now = Deployment.objects.filter(
+        pk=deployment.pk, status=Deployment.Status.QUEUED
+    ).update(status=Deployment.Status.CANCELLED, finished=timezone.now(), phase="")
+    if cancelled_now:
+        TaskLog(deployment).warning(f"Cancelled{who} before it started.")
+        start_next_waiting(deployment)
+        return
+    if Deployment.objects.filter(pk=deployment.pk, status=Deployment.Status.RUNNING).update(
+        cancel_requested=True
+    ):
+        TaskLog(deployment).warning(
+            f"Cancellation requested{who}; the deployment stops at its next poll."
+        )

@@ -1,0 +1,92 @@
+"""Deploy a release from the command line, streaming its task log; exit 0 on success, 1 if not."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from deployer.deployments.actions import start_deployment
+from deployer.deployments.models import Deployment
+from deployer.releases.actions import ActionRefused
+from deployer.releases.models import Release
+from targets.models import Environment
+
+NO_WORKER_HINT_SECONDS = 30
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue a deployment of a release to an environment and stream its task log until it "
+        "ends. Needs a running worker (python manage.py qcluster)."
+    )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # The contract's --version is the release version; it replaces Django's --version.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--project", required=True, help="The project's slug.")
+        parser.add_argument("--version", required=True, help="The release version.")
+        parser.add_argument("--environment", required=True, help="The environment's name.")
+        parser.add_argument(
+            "--no-wait", action="store_true", help="Queue it, print its URL path, and exit."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        release = Release.objects.filter(
+            project__slug=options["project"], version=options["version"]
+        ).first()
+        if release is None:
+            raise CommandError(f"No release {options['version']} in project {options['project']}.")
+        environment = Environment.objects.filter(name__iexact=options["environment"]).first()
+        if environment is None:
+            names = ", ".join(Environment.objects.values_list("name", flat=True))
+            raise CommandError(f"No environment {options['environment']}; there are: {names}.")
+        try:
+            deployment = start_deployment(release, environment, None)
+        except ActionRefused as exc:
+            raise CommandError("\n".join(exc.messages)) from exc
+        self.stdout.write(f"Deployment {deployment.pk} queued: {deployment.get_absolute_url()}")
+        if options["no_wait"]:
+            return
+        if not self._stream(deployment):
+            raise SystemExit(1)
+
+    def _summarise(self, deployment: Deployment) -> None:
+        """The last lines a pipeline shows: the outcome, and for a failure its cause and a hint."""
+        if deployment.status != Deployment.Status.FAILED:
+            self.stdout.write(f"Deployment {deployment.pk}: {deployment.get_status_display()}.")
+            return
+        reason = deployment.failure_reason or deployment.failure_code or "no reason recorded"
+        self.stderr.write(f"Deployment {deployment.pk} failed: {reason}")
+        if deployment.failure_hint:
+            self.stderr.write(f"Hint: {deployment.failure_hint}")
+
+    def _stream(self, deployment: Deployment) -> bool:
+        last = 0
+        queued_since = time.monotonic()
+        hinted = False
+        while True:
+            for number, level, text in deployment.log_lines.filter(number__gt=last).values_list(
+                "number", "level", "text"
+            ):
+                last = number
+                out = self.stderr if level == "error" else self.stdout
+                out.write(text)
+            deployment.refresh_from_db(
+                fields=["status", "failure_code", "failure_reason", "failure_hint"]
+            )
+            if deployment.is_finished:
+                self._summarise(deployment)
+                return deployment.status == Deployment.Status.SUCCESS
+            waited = time.monotonic() - queued_since
+            if (
+                deployment.status == Deployment.Status.QUEUED
+                and not hinted
+                and waited > NO_WORKER_HINT_SECONDS
+            ):
+                self.stderr.write("Still queued: is a worker running (python manage.py qcluster)?")
+                hinted = True
+            time.sleep(0.5)

@@ -1,0 +1,1 @@
+"""Feeds: where container images come from, and the registry clients."""

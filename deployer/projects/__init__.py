@@ -1,0 +1,1 @@
+"""Projects, their variables, scoping and the system variables."""

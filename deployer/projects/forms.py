@@ -1,0 +1,18 @@
+"""Forms of the deployer app: projects."""
+
+from __future__ import annotations
+
+from django import forms
+
+from deployer.projects.models import Project
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["name", "slug", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "slug": "Used in URLs and on the command line (import_step --project SLUG), "
+            "e.g. payments-api.",
+        }

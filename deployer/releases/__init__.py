@@ -1,0 +1,1 @@
+"""Releases: snapshots of a project's steps, variables and image tags."""

@@ -1,0 +1,85 @@
+"""Create a release from the command line (for CI pipelines); prints its version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from deployer.feeds.models import Feed
+from deployer.feeds.registries import FeedError, list_tags
+from deployer.projects.models import Project
+from deployer.releases.actions import ActionRefused, create_release
+from deployer.releases.snapshot import default_tag, images_used, suggest_version
+from steps.document.model import DocumentError
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a release of a project. Images not given with --image get their feed's newest "
+        "tag. Prints the version."
+    )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # The contract's --version is the release version; it replaces Django's --version.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--project", required=True, help="The project's slug.")
+        parser.add_argument("--version", help="Default: the last release's, incremented.")
+        parser.add_argument(
+            "--image",
+            action="append",
+            default=[],
+            metavar="PACKAGE=TAG",
+            help="Pin an image's tag, e.g. --image demo/web=1.2.0 (repeatable).",
+        )
+        parser.add_argument("--notes", default="", help="Release notes.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        project = Project.objects.filter(slug=options["project"]).first()
+        if project is None:
+            raise CommandError(f"No project with slug {options['project']}.")
+        pinned: dict[str, str] = {}
+        for item in options["image"]:
+            package, sep, tag = item.partition("=")
+            if not sep or not package or not tag:
+                raise CommandError(f"--image {item}: write it as PACKAGE=TAG, e.g. nginx=1.27.")
+            pinned[package] = tag
+        try:
+            documents = [step.to_document() for step in project.steps.all()]
+        except DocumentError as exc:
+            raise CommandError(f"A step of {project.name} cannot be read: {exc}") from exc
+        tags: dict[str, str] = {}
+        feeds = {feed.slug: feed for feed in Feed.objects.select_related("account")}
+        for use in images_used(documents):
+            if use.package in pinned:
+                tags[use.key] = pinned.pop(use.package)
+                continue
+            feed = feeds.get(use.feed)
+            if feed is None:
+                continue  # create_release names the missing feed
+            try:
+                newest = list_tags(feed, use.package)
+            except FeedError as exc:
+                raise CommandError(
+                    f"{exc.message} Pass --image {use.package}=TAG to choose the tag."
+                ) from exc
+            if not newest:
+                raise CommandError(
+                    f"{feed.name} has no tags for {use.package}; pass --image {use.package}=TAG."
+                )
+            # As the release form does: the newest stable tag, a pre-release only when pinned.
+            tags[use.key] = default_tag(newest)
+        if pinned:
+            raise CommandError(
+                f"{project.name} uses no image named {', '.join(sorted(pinned))}; its images: "
+                + (", ".join(u.package for u in images_used(documents)) or "none")
+            )
+        latest = project.releases.first()
+        version = options["version"] or suggest_version(latest.version if latest else None)
+        try:
+            release = create_release(project, version=version, tags=tags, notes=options["notes"])
+        except ActionRefused as exc:
+            raise CommandError("\n".join(exc.messages)) from exc
+        self.stdout.write(release.version)

@@ -1,1 +1,0 @@
-"""Views of the deployer app, one module per area."""

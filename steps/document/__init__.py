@@ -1,0 +1,1 @@
+"""The step document: its dataclasses, and YAML in and out."""

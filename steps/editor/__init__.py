@@ -1,0 +1,1 @@
+"""The step editor: form fields, section forms, and the pages."""

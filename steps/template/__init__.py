@@ -1,0 +1,1 @@
+"""From a step document to a CloudFormation template: substitution, builder, naming, pre-flight."""

@@ -1,0 +1,1 @@
+"""The one validator of the step document, one module per part of the step."""
