@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from deployer.aws.cloudformation import Poller
 from deployer.aws.errors import AwsError, aws_errors
+from deployer.aws.polling import Poller
 
 
 @dataclass(frozen=True)

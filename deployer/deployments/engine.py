@@ -13,13 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from deployer.aws.cloudformation import (
-    CallCounter,
-    Cancelled,
-    Poller,
-    StackWorkflow,
-    TimedOut,
-)
+from deployer.aws.cloudformation import StackWorkflow
 from deployer.aws.diagnosis import Diagnosis, RolloutFacts, diagnose, short_task_definition
 from deployer.aws.ecs import (
     CrashLoop,
@@ -29,6 +23,7 @@ from deployer.aws.ecs import (
     service_of_stack,
 )
 from deployer.aws.errors import AwsError
+from deployer.aws.polling import CallCounter, Cancelled, Poller, TimedOut
 from deployer.aws.session import ClientFactory
 from deployer.deployments.models import Deployment
 from deployer.deployments.secret_store import store_secrets

@@ -13,7 +13,7 @@ from deployer.deployments.engine import DeploymentRun
 from deployer.deployments.models import Deployment
 from deployer.releases.models import Release
 from deployer.sandbox.calls import CallLog
-from steps import preflight
+from steps.template import preflight
 from targets.models import AwsAccount
 from tests.deployments.conftest import log_text
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deployer.aws.cloudformation import Poller
+from deployer.aws.polling import Poller
 
 
 class Clock:

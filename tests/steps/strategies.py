@@ -45,6 +45,12 @@ free_text = st.text(
     alphabet=string.ascii_letters + string.digits + " -_./:@#'\"%&*!?,[]{}|>éüß中", max_size=30
 )
 names = st.text(alphabet=string.ascii_lowercase + string.digits + "-_", min_size=1, max_size=24)
+# cfn-lint's uniqueness rule (E3037) compares list items after coercing scalars, so containers
+# named "00" and "false" would look alike to it (both false); AWS tells them apart. Container
+# names start with a letter and are no YAML boolean, which keeps that false positive out.
+container_names = names.filter(
+    lambda name: name[0].isalpha() and name not in {"false", "no", "off", "on", "true", "yes"}
+)
 hex_ids = st.text(alphabet="0123456789abcdef", min_size=4, max_size=17)
 # Security group and subnet ids: 8 hex digits (older ids) or 17.
 ec2_hex_ids = st.one_of(
@@ -295,19 +301,19 @@ def step_documents(draw: st.DrawFn) -> StepDocument:
     memory = draw(st.sampled_from(FARGATE_MEMORY_BY_CPU[cpu]))
     document_volumes = draw(volumes())
     volume_names = [volume.name for volume in document_volumes]
-    container_names = draw(st.lists(names, min_size=1, max_size=4, unique=True))
+    container_names_drawn = draw(st.lists(container_names, min_size=1, max_size=4, unique=True))
     document_containers = [
         draw(
             containers(
                 name,
                 # Only later containers: dependencies and volume sources stay acyclic.
-                others=container_names[index + 1 :],
+                others=container_names_drawn[index + 1 :],
                 volume_names=volume_names,
                 # The first container is the application; the others are sidecars.
                 essential=index == 0 or draw(st.booleans()),
             )
         )
-        for index, name in enumerate(container_names)
+        for index, name in enumerate(container_names_drawn)
     ]
     tcp_ports = [
         (container.name, mapping.container_port)

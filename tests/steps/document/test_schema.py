@@ -9,8 +9,8 @@ import pydantic
 import pytest
 from pydantic_core import PydanticUndefined
 
-from steps import document
-from steps import document_schema as schema
+from steps.document import model as document
+from steps.document import schema
 
 SECTIONS = sorted(schema.Section.__subclasses__(), key=lambda model: model.__name__)
 
