@@ -46,7 +46,11 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object, live_server: object) -> Iterator[object]:
+def page(
+    browser: object, live_server: object, django_db_serialized_rollback: None
+) -> Iterator[object]:
+    # Serialized rollback, as every other test that commits: a flush without it recreates
+    # content types under new ids, and the next serialized test could not restore its own.
     context = browser.new_context(base_url=live_server.url)  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(20_000)
