@@ -22,11 +22,13 @@ from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+# Its own task definition family: moto's state is shared by every sandbox in one test process,
+# and the journey test deploys shop-web.
 STEP = """
 version: 1
 name: Deploy web
 target_roles: [web-cluster]
-configuration: {{task_definition_name: shop-web}}
+configuration: {{task_definition_name: shop-troubles}}
 network:
   security_group_ids: [{security_group}]
   subnet_ids: [{subnets}]
