@@ -48,9 +48,19 @@ def synchronous_queue(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def database_bytes() -> bytes:
-    name = Path(connection.settings_dict["NAME"])
-    files = [name, Path(f"{name}-wal"), Path(f"{name}-shm"), Path(f"{name}-journal")]
-    return b"".join(path.read_bytes() for path in files if path.exists())
+    """Everything the database holds: SQLite's files (WAL included), or on PostgreSQL every row
+    of every table as text."""
+    if connection.vendor == "sqlite":
+        name = Path(connection.settings_dict["NAME"])
+        files = [name, Path(f"{name}-wal"), Path(f"{name}-shm"), Path(f"{name}-journal")]
+        return b"".join(path.read_bytes() for path in files if path.exists())
+    rows = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT t::text FROM {quoted} AS t")
+            rows.extend(row[0] for row in cursor.fetchall())
+    return "\n".join(rows).encode()
 
 
 def set_step(project: Project, *, tag: bool) -> None:
