@@ -201,6 +201,8 @@ class DeploymentRun(StackRun):
             self.log.error(str(exc))
             raise DeploymentFailed(TIMEOUT, str(exc)) from exc
 
+    # Helpers
+
     def _validation_failed(self, findings: list[str]) -> None:
         self.log.error(f"{VALIDATION_ERROR}: the step is not valid after substitution:")
         for finding in findings:
