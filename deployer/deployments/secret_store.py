@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from deployer.aws.errors import AwsError
 from deployer.aws.session import ClientFactory
 from deployer.aws.ssm import store_secure_string
+from deployer.deployments.failures import AWS_ERROR, DeploymentFailed
 from steps.document.io import document_from_data
 from steps.template.substitution import Substitution
 from steps.validation.secrets import parameter_name, with_secrets
@@ -26,8 +27,6 @@ def store_secrets(run: DeploymentRun, substitution: Substitution, target: Cluste
     """
     if not substitution.secret_bindings or not substitution.ok:
         return
-    from deployer.deployments.engine import AWS_ERROR, DeploymentFailed
-
     project = run.release.project
     environment = run.environment.name
     client = ClientFactory(target.account, on_retry=run.log.warning).client("ssm", target.region)
