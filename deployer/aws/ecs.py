@@ -101,6 +101,10 @@ class RolloutWatch:
     # the first tick uses it instead of asking again when it shows this rollout completed.
     answer: dict[str, Any] | None = None
     _counts: dict[str, int] = field(default_factory=dict)
+    # Set once a deployment has FAILED: the page keeps its counts rather than the rollback's.
+    _failed_id: str = ""
+    # Deployments already FAILED at the first look belong to an earlier deployment of ours.
+    _failed_before: set[str] | None = None
     _listed_this_poll: bool = False
 
     def run(self) -> RolloutResult:
@@ -174,9 +178,39 @@ class RolloutWatch:
         if self._stopped_tasks_due(deployments):
             self._report_stopped_tasks(any_task_definition=True)
         primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+        shown = self._deployment_started_by_us(primary, deployments)
+        if shown is not None:
+            self._update_counts(shown)
         if primary is not None:
-            self._update_counts(primary)
             self._guard(primary, deployments)
+
+    def _deployment_started_by_us(
+        self, primary: dict[str, Any] | None, deployments: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """The deployment whose counts the page shows: the PRIMARY, until one FAILED.
+
+        A circuit breaker makes the previous deployment PRIMARY again; its healthy counts
+        ("2 running, 0 failed") would hide the failure, so the failed deployment's stay.
+        """
+        failed_now = {
+            str(d.get("id", "")) for d in deployments if d.get("rolloutState") == "FAILED"
+        }
+        if self._failed_before is None:
+            self._failed_before = failed_now
+        if not self._failed_id:
+            failed = next(
+                (
+                    d
+                    for d in deployments
+                    if str(d.get("id", "")) in failed_now - self._failed_before
+                ),
+                None,
+            )
+            if failed is None:
+                return primary
+            self._failed_id = str(failed.get("id", ""))
+        # Gone from the list once ECS drops it: the counts stay as last seen.
+        return next((d for d in deployments if d.get("id") == self._failed_id), None)
 
     def primary_state(self) -> str:
         """The rollout state of the PRIMARY deployment as last seen ("" before any look);

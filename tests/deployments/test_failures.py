@@ -27,6 +27,8 @@ def test_a_crash_with_the_circuit_breaker_leads_with_the_exit_code_and_the_rollb
         reason
     )
     assert f"The circuit breaker rolled the service back to task definition {family}:1." in reason
+    # The page's task counts are those of the deployment that failed, not of the rollback.
+    assert crashed.rollout["failed"] > 0, crashed.rollout
     assert (
         reason.index("exit code 1")
         < reason.index("circuit breaker")
