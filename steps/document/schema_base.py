@@ -1,10 +1,6 @@
 """The step document schema's building blocks: scalar readers, bounded collections, ``Section``.
 
-Each model mirrors one dataclass of ``steps.document`` key for key (``dataclass_type``), with the
-same defaults, and forbids unknown keys. ``StepDocumentModel.model_validate(data).to_document()``
-reads parsed YAML or JSON; ``steps.document_io`` turns the validation errors into the
-document's problems (path, line, message). The HTTP API validates request bodies with the same
-models.
+The models built from them are in ``steps.document.schema`` and ``schema_deployment``.
 
 Scalars are read by our own validators rather than pydantic's coercion, because the document's
 rules differ from Python's: any scalar may be an Octostache expression, numbers and booleans
