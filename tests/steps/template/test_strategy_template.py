@@ -14,6 +14,7 @@ from steps.document.io import load_document
 from steps.document.model import CapacityProvider, Configuration, StepDocument
 from steps.template.builder import build_template, render_template
 from steps.template.preflight import lint_template
+from steps.template.substitution import substitute_step
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 STRATEGY_GOLDENS = ["blue_green", "linear", "canary"]
@@ -206,3 +207,18 @@ def test_expressions_pass_through_to_the_template() -> None:
     assert properties["CapacityProviderStrategy"] == [
         {"CapacityProvider": "#{Provider}", "Weight": "#{Weight}"}
     ]
+
+
+def test_bound_strategy_settings_are_typed_and_validated_after_substitution() -> None:
+    text = (GOLDEN / "canary.step.yaml").read_text(encoding="utf-8")
+    text = text.replace("strategy: canary", 'strategy: "#{Strategy}"')
+    text = text.replace("percent: 10", 'percent: "#{CanaryPercent}"')
+
+    good = substitute_step(load_document(text), {"Strategy": "canary", "CanaryPercent": "25"})
+    bad = substitute_step(load_document(text), {"Strategy": "canary", "CanaryPercent": "250"})
+
+    assert good.document is not None and good.problems == []
+    assert good.document.deployment.canary.percent == 25
+    configuration = service(build_template(good.document))["DeploymentConfiguration"]
+    assert configuration["Strategy"] == "CANARY"
+    assert "deployment.canary.percent: 250 is out of range; use 1-100" in bad.problems
