@@ -92,6 +92,8 @@ class RepositoryCredentials:
 class PortMapping:
     container_port: int | str
     protocol: str = "tcp"
+    # Extends the contract: Service Connect refers to a port mapping by this name.
+    name: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -202,6 +204,77 @@ class Container:
 
 
 @dataclass(frozen=True, kw_only=True)
+class LinearShift:
+    # null: ECS's default.
+    step_percent: int | str | None = None
+    step_bake_minutes: int | str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CanaryShift:
+    percent: int | str | None = None
+    bake_minutes: int | str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LifecycleHook:
+    stages: list[str] | str
+    # "pause", or the ARN of the Lambda function ECS invokes (which then needs role_arn).
+    target: str
+    role_arn: str = ""
+    # null: ECS's default timeout.
+    timeout_minutes: int | str | None = None
+    timeout_action: str = "ROLLBACK"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeploymentAlarms:
+    # Empty: no alarms watched.
+    names: list[str] | str = field(default_factory=list)
+    enable: bool | str = True
+    rollback: bool | str = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacityProvider:
+    provider: str
+    weight: int | str = 1
+    base: int | str = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceConnectService:
+    port_name: str
+    dns_name: str = ""
+    # null: no client alias; the service is discoverable under port_name.namespace.
+    port: int | str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceConnect:
+    # Empty: Service Connect off.
+    namespace: str = ""
+    services: list[ServiceConnectService] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AutoScaling:
+    min: int | str
+    max: int | str
+    target_cpu_percent: int | str | None = None
+    target_memory_percent: int | str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdvancedLoadBalancing:
+    alternate_target_group_arn: str = ""
+    production_listener_rule_arn: str = ""
+    test_listener_rule_arn: str = ""
+    # The role ECS assumes to move traffic between the target groups.
+    role_arn: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class CircuitBreaker:
     enable: bool | str = True
     rollback: bool | str = True
@@ -214,6 +287,20 @@ class Deployment:
     maximum_percent: int | str = 200
     circuit_breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
     health_check_grace_period: int | str | None = None
+    # Extensions of issue 17 (docs/step-storage.md): ECS-native strategies and service settings.
+    strategy: str = "rolling"
+    # null: ECS's default (15 minutes for blue/green, linear and canary; none for rolling).
+    bake_time_minutes: int | str | None = None
+    linear: LinearShift = field(default_factory=LinearShift)
+    canary: CanaryShift = field(default_factory=CanaryShift)
+    lifecycle_hooks: list[LifecycleHook] = field(default_factory=list)
+    alarms: DeploymentAlarms = field(default_factory=DeploymentAlarms)
+    # Empty: the Fargate launch type; otherwise the service's capacity provider strategy.
+    capacity_providers: list[CapacityProvider] = field(default_factory=list)
+    enable_execute_command: bool | str = False
+    service_connect: ServiceConnect = field(default_factory=ServiceConnect)
+    # null: no service auto scaling; desired_count then sets the running count on every deploy.
+    auto_scaling: AutoScaling | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -240,6 +327,8 @@ class LoadBalancerMapping:
     container_name: str
     container_port: int | str
     target_group_arn: str
+    # Required by the blue_green, linear and canary strategies.
+    advanced: AdvancedLoadBalancing | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -94,6 +94,11 @@ class PortMappingForm(DocumentForm):
         "Container port", aws=TASK_PARAMETERS + "#container_definition_portmappings"
     )
     protocol = choice("Protocol", named(PROTOCOLS))
+    name = text(
+        "Port name",
+        "Optional; Service Connect refers to the port by it. Lowercase letters, digits, - and _.",
+        aws=TASK_PARAMETERS + "#container_definition_portmappings",
+    )
 
 
 class HealthCheckForm(DocumentForm):

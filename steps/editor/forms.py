@@ -15,13 +15,16 @@ from typing import Any
 from django import forms
 
 from steps.document.model import MAX_DOCUMENT_CHARS, is_expression
+from steps.editor.deployment_forms import advanced_data, advanced_fields
 from steps.editor.fields import (
     OMIT,
     Choices,
     DocumentForm,
     boolean,
     choice,
+    display_value,
     id_list,
+    lookup,
     named,
     number,
     text,
@@ -230,6 +233,13 @@ class LoadBalancerMappingForm(DocumentForm):
     def __init__(self, *args: Any, container_names: Sequence[str] = (), **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.fields["container_name"].widget.choices = named(container_names)
+        self.fields.update(advanced_fields())
+        if values := kw.get("values"):
+            for name, field in self.document_fields():
+                self.initial[name] = display_value(field.kind, lookup(values, name.split("__")))
+
+    def data_for_document(self) -> dict[str, Any]:
+        return advanced_data(super().data_for_document())
 
 
 EFS = ("type", ["efs"])

@@ -12,6 +12,7 @@ from steps.document import model as doc
 from steps.document.io import document_from_data, document_to_data
 from steps.document.model import DocumentError, StepDocument
 from steps.editor import container_forms as cf
+from steps.editor import deployment_forms as df
 from steps.editor import fields
 from steps.editor import forms as f
 from steps.validation.step import validate
@@ -108,6 +109,9 @@ NEW_ROWS: dict[str, Callable[[], dict[str, Any]]] = {
     "labels": lambda: blank(doc.DockerLabel, key=""),
     "depends_on": lambda: blank(doc.ContainerDependency, container_name=""),
     "ulimits": lambda: blank(doc.Ulimit, name="nofile", soft_limit="", hard_limit=""),
+    "hooks": lambda: blank(doc.LifecycleHook, stages=[], target="pause"),
+    "capacity": lambda: blank(doc.CapacityProvider, provider="FARGATE"),
+    "connect": lambda: blank(doc.ServiceConnectService, port_name=""),
 }
 
 
@@ -123,6 +127,9 @@ ADD_LABELS = {
     "labels": "Add Docker label",
     "depends_on": "Add dependency",
     "ulimits": "Add ulimit",
+    "hooks": "Add lifecycle hook",
+    "capacity": "Add capacity provider",
+    "connect": "Add Service Connect service",
 }
 
 
@@ -314,7 +321,24 @@ class StepEditor(Editor):
             first.aliases = {"port_mappings[0].container_port": "port", "port_mappings": "port"}
             containers.forms = [first]
         deployment = Section("deployment", "Deployment", ("deployment",))
-        deployment.forms = [self.form(f.DeploymentForm, "deployment")]
+        deployment.forms = [
+            self.form(f.DeploymentForm, "deployment"),
+            self.form(df.StrategyForm, "strategy"),
+            self.form(df.ServiceSettingsForm, "service"),
+        ]
+        deployment.lists = [
+            self.rows("hooks", "Lifecycle hooks", df.LifecycleHookForm, df.HOOKS),
+            self.rows(
+                "capacity", "Capacity provider strategy", df.CapacityProviderForm, df.CAPACITY
+            ),
+            self.rows(
+                "connect",
+                "Service Connect services",
+                df.ServiceConnectServiceForm,
+                df.CONNECT,
+                port_names=df.port_names(self.stored),
+            ),
+        ]
         options = Section("deployment-options", "Deployment Options", ("deployment_options",))
         options.forms = [self.form(f.DeploymentOptionsForm, "options")]
         balancing = Section(
@@ -356,6 +380,8 @@ class StepEditor(Editor):
             section_of["load-balancer-mappings"].lists[0].formset.data_for_document()
         )
         data["volumes"] = section_of["volumes"].lists[0].formset.data_for_document()
+        for rows in section_of["deployment"].lists:
+            fields.put(data, rows.formset.list_path.split("."), rows.formset.data_for_document())
         if self.new:
             first = section_of["containers"].forms[0]
             data["containers"] = [first.data_for_document()]

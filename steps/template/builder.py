@@ -20,6 +20,12 @@ from steps.template.naming import (
     stack_name,
     stack_tags,
 )
+from steps.template.service import (
+    deployment_configuration,
+    exec_task_role,
+    scaling_resources,
+    service_settings,
+)
 from steps.template.values import (
     _allow,
     _arn,
@@ -28,7 +34,6 @@ from steps.template.values import (
     _first_expression,
     _flag,
     _list_or_none,
-    _load_balancer,
     _number,
     _number_parameter,
     _optional_list,
@@ -118,9 +123,13 @@ class _TemplateBuilder:
         self.creates_execution_role = not document.task_execution_role.arn
         self.has_task_role = bool(document.configuration.task_role_arn)
         self.auto_logging = any(c.logging.type == "auto" for c in document.containers)
+        self.exec_role = exec_task_role(document)
+        self.exec_role_id = f"{self.ids.service}ExecTaskRole"
         deployment = document.deployment
         self.parameterised = {
-            "DesiredCount": deployment.desired_count != DEFAULT_DESIRED_COUNT,
+            # With auto scaling the service has no DesiredCount (see steps/template/service.py).
+            "DesiredCount": deployment.desired_count != DEFAULT_DESIRED_COUNT
+            and deployment.auto_scaling is None,
             "MinimumHealthPercent": (
                 deployment.minimum_healthy_percent != DEFAULT_MINIMUM_HEALTHY_PERCENT
             ),
@@ -174,6 +183,8 @@ class _TemplateBuilder:
         resources: dict[str, Any] = {}
         if self.creates_execution_role:
             resources[self.ids.task_execution_role] = self.execution_role()
+        if self.exec_role is not None:
+            resources[self.exec_role_id] = self.exec_role
         if self.auto_logging:
             resources[self.ids.log_group] = {
                 "Type": "AWS::Logs::LogGroup",
@@ -189,6 +200,8 @@ class _TemplateBuilder:
             "Type": "AWS::ECS::Service",
             "Properties": self.service_properties(),
         }
+        scaling = self.document.deployment.auto_scaling
+        resources.update(scaling_resources(scaling, self.ids.service, self.ids.service))
         return resources
 
     def outputs(self) -> dict[str, Any]:
@@ -281,7 +294,7 @@ class _TemplateBuilder:
                 OperatingSystemFamily="LINUX",
             ),
             Tags=_optional_list(self.resource_tags()),
-            TaskRoleArn=ref("TaskRole") if self.has_task_role else None,
+            TaskRoleArn=ref("TaskRole") if self.has_task_role else self.exec_role_arn(),
             Volumes=_optional_list([_volume(v) for v in document.volumes]),
         )
 
@@ -345,6 +358,7 @@ class _TemplateBuilder:
                     _properties(
                         ContainerPort=_number(p.container_port),
                         HostPort=_number(p.container_port),
+                        Name=p.name or None,
                         Protocol=p.protocol,
                     )
                     for p in container.port_mappings
@@ -452,14 +466,17 @@ class _TemplateBuilder:
                 MinimumHealthyPercent=self.number_or_ref(
                     "MinimumHealthPercent", deployment.minimum_healthy_percent
                 ),
+                **deployment_configuration(deployment),
             ),
-            DesiredCount=self.number_or_ref("DesiredCount", deployment.desired_count),
+            DesiredCount=(
+                None
+                if deployment.auto_scaling is not None
+                else self.number_or_ref("DesiredCount", deployment.desired_count)
+            ),
             EnableECSManagedTags=_flag(document.tags.enable_ecs_managed_tags),
             HealthCheckGracePeriodSeconds=(
                 _number(deployment.health_check_grace_period) if mappings else None
             ),
-            LaunchType=FARGATE,
-            LoadBalancers=_optional_list([_load_balancer(m) for m in mappings]),
             NetworkConfiguration={
                 "AwsvpcConfiguration": _properties(
                     AssignPublicIp=_enabled(network.auto_assign_public_ip),
@@ -471,7 +488,11 @@ class _TemplateBuilder:
             PropagateTags="SERVICE" if tags else None,
             Tags=_optional_list(tags),
             TaskDefinition=ref(self.ids.task_definition),
+            **service_settings(document),
         )
+
+    def exec_role_arn(self) -> dict[str, Any] | None:
+        return get_att(self.exec_role_id, "Arn") if self.exec_role is not None else None
 
     def number_or_ref(self, parameter: str, value: int | str) -> Any:
         if self.parameterised[parameter]:

@@ -64,6 +64,7 @@ from steps.validation.container import (
 from steps.validation.container import (
     VARIABLE_TYPES as VARIABLE_TYPES,
 )
+from steps.validation.deployment import check_deployment
 from steps.validation.secrets import sensitive_binding_problems
 
 # The task CPU units Fargate offers and the task memory (MiB) valid with each.
@@ -149,6 +150,7 @@ def validate(
     check.tags()
     check.containers()
     check.deployment()
+    check_deployment(check)
     check.deployment_options()
     check.load_balancer_mappings()
     check.volumes()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from typing import Any
 
 from hypothesis import strategies as st
 
 from steps.document.model import (
+    AdvancedLoadBalancing,
+    AutoScaling,
+    CanaryShift,
+    CapacityProvider,
     CircuitBreaker,
     Configuration,
     Container,
@@ -15,11 +20,14 @@ from steps.document.model import (
     ContainerEnvironment,
     ContainerStorage,
     Deployment,
+    DeploymentAlarms,
     DeploymentOptions,
     DockerLabel,
     Firelens,
     HealthCheck,
     Image,
+    LifecycleHook,
+    LinearShift,
     LoadBalancerMapping,
     Logging,
     LoggingOption,
@@ -294,6 +302,83 @@ def containers(
 
 
 @st.composite
+def listener_rule_arns(draw: st.DrawFn) -> str:
+    partition, region, account = draw(partitions), draw(regions), draw(accounts)
+    ids = "/".join(draw(hex_ids) for _ in range(3))
+    return f"arn:{partition}:elasticloadbalancing:{region}:{account}:listener-rule/app/lb/{ids}"
+
+
+@st.composite
+def advanced_load_balancing(draw: st.DrawFn, target_group_arn: str) -> AdvancedLoadBalancing:
+    return AdvancedLoadBalancing(
+        alternate_target_group_arn=draw(
+            target_group_arns().filter(lambda a: a != target_group_arn)
+        ),
+        production_listener_rule_arn=draw(listener_rule_arns()),
+        test_listener_rule_arn=draw(listener_rule_arns()),
+        role_arn="arn:aws:iam::123456789012:role/ecs-traffic",
+    )
+
+
+@st.composite
+def strategy_settings(draw: st.DrawFn, shifting: bool) -> dict[str, Any]:
+    """The Deployment keys of issue 17: a strategy (a shifting one only with load balancer
+    mappings, which then have their advanced settings), hooks, alarms and service settings."""
+    strategy = draw(st.sampled_from(["blue_green", "linear", "canary"])) if shifting else "rolling"
+    hooks = (
+        [
+            LifecycleHook(
+                stages=["POST_TEST_TRAFFIC_SHIFT"],
+                target="pause",
+                timeout_minutes=draw(st.one_of(st.none(), st.integers(1, 20160))),
+                timeout_action=draw(st.sampled_from(["ROLLBACK", "CONTINUE"])),
+            )
+        ]
+        if shifting and draw(st.booleans())
+        else []
+    )
+    low = draw(st.integers(0, 10))
+    return {
+        "strategy": strategy,
+        "bake_time_minutes": draw(st.one_of(st.none(), st.integers(0, 1440))),
+        "linear": LinearShift(
+            step_percent=draw(st.one_of(st.none(), st.integers(3, 100))),
+            step_bake_minutes=draw(st.one_of(st.none(), st.integers(0, 1440))),
+        ),
+        "canary": CanaryShift(
+            percent=draw(st.one_of(st.none(), st.integers(1, 100))),
+            bake_minutes=draw(st.one_of(st.none(), st.integers(0, 1440))),
+        ),
+        "lifecycle_hooks": hooks,
+        "alarms": DeploymentAlarms(
+            names=draw(st.lists(names, max_size=2)), rollback=draw(st.booleans())
+        ),
+        "capacity_providers": [
+            CapacityProvider(provider=provider, weight=draw(st.integers(1, 1000)), base=base)
+            for provider, base in zip(
+                draw(st.permutations(["FARGATE", "FARGATE_SPOT"]))[: draw(st.integers(0, 2))],
+                [draw(st.integers(0, 10)), 0],
+                strict=False,
+            )
+        ],
+        "enable_execute_command": draw(st.booleans()),
+        "auto_scaling": draw(
+            st.one_of(
+                st.none(),
+                st.just(
+                    AutoScaling(
+                        min=low,
+                        max=draw(st.integers(max(low, 1), 20)),
+                        target_cpu_percent=draw(st.integers(1, 100)),
+                        target_memory_percent=draw(st.one_of(st.none(), st.integers(1, 100))),
+                    )
+                ),
+            )
+        ),
+    }
+
+
+@st.composite
 def step_documents(draw: st.DrawFn) -> StepDocument:
     """A valid step document: 1-4 containers (sidecars among them), volumes, load balancer
     mappings, and Octostache expressions in some fields."""
@@ -329,6 +414,12 @@ def step_documents(draw: st.DrawFn) -> StepDocument:
             draw(st.lists(st.sampled_from(tcp_ports), max_size=2)) if tcp_ports else []
         )
     ]
+    shifting = bool(mappings) and draw(st.booleans())
+    if shifting:
+        mappings = [
+            dataclasses.replace(m, advanced=draw(advanced_load_balancing(m.target_group_arn)))
+            for m in mappings
+        ]
     minimum = draw(st.integers(0, 100))
     wait = draw(st.sampled_from(["wait_until_completed", "wait_with_timeout", "dont_wait"]))
     return StepDocument(
@@ -367,6 +458,7 @@ def step_documents(draw: st.DrawFn) -> StepDocument:
             health_check_grace_period=draw(st.one_of(st.none(), st.integers(0, 3600)))
             if mappings
             else None,
+            **draw(strategy_settings(shifting)),
         ),
         deployment_options=DeploymentOptions(
             wait=wait,
