@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from deployer.access.permissions import only_visible
 from deployer.core.http import HtmxHttpRequest
 from deployer.core.query import query_choice, query_id, query_text
 from deployer.deployments import actions
@@ -151,7 +152,11 @@ def download_artifact(request: HtmxHttpRequest, pk: int, step: str, kind: str) -
 
 
 def list_deployments(request: HtmxHttpRequest) -> HttpResponse:
-    deployments = Deployment.objects.select_related("release__project", "environment", "created_by")
+    deployments = only_visible(
+        request.user,
+        Deployment.objects.select_related("release__project", "environment", "created_by"),
+        "release__project",
+    )
     # A filter with a bad value is ignored, as if it were not given.
     environment_id = query_id(request, "environment")
     filters = {
@@ -169,7 +174,7 @@ def list_deployments(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "projects": Project.objects.all(),
+        "projects": only_visible(request.user, Project.objects.all()),
         "environments": Environment.objects.all(),
         "statuses": Deployment.Status.choices,
     }

@@ -7,13 +7,18 @@ from django.db.models import ProtectedError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from deployer.access.permissions import only_visible
 from deployer.core.http import HtmxHttpRequest
 from deployer.projects.forms import ProjectForm
 from deployer.projects.models import Project
 
 
 def list_projects(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "projects/list.html", {"projects": Project.objects.all()})
+    return render(
+        request,
+        "projects/list.html",
+        {"projects": only_visible(request.user, Project.objects.all())},
+    )
 
 
 def create_project(request: HtmxHttpRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from deployer.access.permissions import DEPLOY, can
 from deployer.core.dashboard import environment_states
 from deployer.core.http import HtmxHttpRequest
 from deployer.core.query import query_text
@@ -97,6 +98,10 @@ def show_release(request: HtmxHttpRequest, slug: str, version: str) -> HttpRespo
         "release": release,
         "summary": snapshot_summary(release),
         "environments": {e.pk: e.name for e in Environment.objects.all()},
+        # Only the environments this user may deploy to are offered.
+        "deploy_to": [
+            e for e in Environment.objects.all() if can(request.user, DEPLOY, project, e)
+        ],
         "others": others,
         "compare_to": compare_to,
         "diff": _diff(compare_to, release) if compare_to else None,

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from deployer.access.commands import command_user, require
+from deployer.access.permissions import DEPLOY
 from deployer.deployments.actions import start_deployment
 from deployer.deployments.models import Deployment
 from deployer.releases.actions import ActionRefused
@@ -33,8 +35,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-wait", action="store_true", help="Queue it, print its URL path, and exit."
         )
+        parser.add_argument(
+            "--user",
+            help="Act with this user's rights (exit status 2 when refused). Default: the "
+            "server's operator, who may do anything.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        user = command_user(options["user"])
         release = Release.objects.filter(
             project__slug=options["project"], version=options["version"]
         ).first()
@@ -44,8 +52,9 @@ class Command(BaseCommand):
         if environment is None:
             names = ", ".join(Environment.objects.values_list("name", flat=True))
             raise CommandError(f"No environment {options['environment']}; there are: {names}.")
+        require(user, DEPLOY, release.project, environment)
         try:
-            deployment = start_deployment(release, environment, None)
+            deployment = start_deployment(release, environment, user)
         except ActionRefused as exc:
             raise CommandError("\n".join(exc.messages)) from exc
         self.stdout.write(f"Deployment {deployment.pk} queued: {deployment.get_absolute_url()}")
