@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "template_partials",
     "deployer.core",
     "deployer.access",
+    "deployer.audit",
     "deployer.projects",
     "deployer.feeds",
     "deployer.releases",
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After the login check: asks `can()` what each page needs; a refusal is a 403 with a reason.
     "deployer.access.policy.AccessMiddleware",
+    # Records the changes a request makes as its user's, from the UI, with their address.
+    "deployer.audit.context.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every page; Cache-Control: no-store on logged-in ones.

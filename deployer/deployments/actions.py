@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from deployer.audit.record import record
 from deployer.deployments.models import Deployment
 from deployer.deployments.tasklog import TaskLog
 from deployer.deployments.tasks import enqueue_deployment, start_next_waiting
@@ -42,6 +43,14 @@ def start_deployment(release: Release, environment: Environment, user: User | No
             f"Queued{who}: release {release.version} of {release.project.name} to "
             f"{environment.name}."
         )
+        record(
+            "deployment.created",
+            f"Deployment of {release.project.name} {release.version} to {environment.name} queued",
+            obj=deployment,
+            project=release.project,
+            environment=environment,
+            details={"release": release.version},
+        )
         transaction.on_commit(lambda: enqueue_deployment(deployment.pk))
     return deployment
 
@@ -52,13 +61,22 @@ def cancel_deployment(deployment: Deployment, user: User | None) -> None:
     cancelled_now = Deployment.objects.filter(
         pk=deployment.pk, status=Deployment.Status.QUEUED
     ).update(status=Deployment.Status.CANCELLED, finished=timezone.now(), phase="")
+    asked = not cancelled_now and Deployment.objects.filter(
+        pk=deployment.pk, status=Deployment.Status.RUNNING
+    ).update(cancel_requested=True)
+    if cancelled_now or asked:
+        record(
+            "deployment.cancelled",
+            f"{deployment} cancelled" + ("" if cancelled_now else " (stops at its next poll)"),
+            obj=deployment,
+            project=deployment.release.project,
+            environment=deployment.environment,
+        )
     if cancelled_now:
         TaskLog(deployment).warning(f"Cancelled{who} before it started.")
         start_next_waiting(deployment)
         return
-    if Deployment.objects.filter(pk=deployment.pk, status=Deployment.Status.RUNNING).update(
-        cancel_requested=True
-    ):
+    if asked:
         TaskLog(deployment).warning(
             f"Cancellation requested{who}; the deployment stops at its next poll."
         )

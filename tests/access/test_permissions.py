@@ -76,6 +76,15 @@ TABLE: dict[str, tuple[str, set[str]]] = {
     "targets:edit-target": ("/infrastructure/clusters/1/", ADMINS),
     "targets:delete-target": ("/infrastructure/clusters/1/delete/", ADMINS),
     "targets:test-connection": ("/infrastructure/clusters/1/test/", ADMINS),
+    "audit:list": ("/audit/", ADMINS),
+    "access:list-users": ("/users/", ADMINS),
+    "access:create-user": ("/users/new/", ADMINS),
+    "access:edit-user": ("/users/1/", ADMINS),
+    "access:reset-password": ("/users/1/password/", ADMINS),
+    "access:create-team": ("/users/teams/new/", ADMINS),
+    "access:edit-team": ("/users/teams/1/", ADMINS),
+    "access:add-role": ("/users/teams/1/roles/", ADMINS),
+    "access:remove-role": ("/users/teams/1/roles/1/remove/", ADMINS),
 }
 
 

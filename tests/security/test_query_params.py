@@ -33,6 +33,8 @@ LIST_PAGES: dict[str, tuple[str, ...]] = {
     "/infrastructure/accounts/": (),
     "/infrastructure/environments/": (),
     "/infrastructure/clusters/": (),
+    "/audit/": ("user", "project", "environment", "kind", "since", "until", "page"),
+    "/users/": (),
 }
 
 BAD_VALUES = [

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from deployer.access.commands import command_user, require
 from deployer.access.permissions import DEPLOY
+from deployer.audit.context import acting
 from deployer.deployments.actions import start_deployment
 from deployer.deployments.models import Deployment
 from deployer.releases.actions import ActionRefused
@@ -43,6 +44,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = command_user(options["user"])
+        # Changes are recorded in the audit trail as this user's (or the operator's), by command.
+        with acting(user, "command"):
+            self._handle(user, options)
+
+    def _handle(self, user: Any, options: dict[str, Any]) -> None:
         release = Release.objects.filter(
             project__slug=options["project"], version=options["version"]
         ).first()

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from deployer.access.commands import command_user, require
 from deployer.access.permissions import CREATE_RELEASE
+from deployer.audit.context import acting
 from deployer.feeds.models import Feed
 from deployer.feeds.registries import FeedError, list_tags
 from deployer.projects.models import Project
@@ -45,6 +46,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = command_user(options["user"])
+        # Changes are recorded in the audit trail as this user's (or the operator's), by command.
+        with acting(user, "command"):
+            self._handle(user, options)
+
+    def _handle(self, user: Any, options: dict[str, Any]) -> None:
         project = Project.objects.filter(slug=options["project"]).first()
         if project is None:
             raise CommandError(f"No project with slug {options['project']}.")
