@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "deployer.core",
     "deployer.access",
     "deployer.audit",
+    "deployer.lifecycles",
     "deployer.projects",
     "deployer.feeds",
     "deployer.releases",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("deployments/", include("deployer.deployments.urls")),
     path("audit/", include("deployer.audit.urls")),
     path("users/", include("deployer.access.urls")),
+    path("lifecycles/", include("deployer.lifecycles.urls")),
     path("infrastructure/feeds/", include("deployer.feeds.urls")),
     path("infrastructure/", include("targets.urls")),
 ]

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from deployer.access.models import Role, Team, TeamRole
+from deployer.lifecycles.models import Lifecycle
 from deployer.projects.models import Project, Variable
 from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
 
@@ -99,6 +100,19 @@ def client_for(user: User, **headers: str) -> Client:
     client = Client(headers=headers)
     client.force_login(user)
     return client
+
+
+def any_order_lifecycle() -> Lifecycle:
+    """A lifecycle of one optional phase per environment: any environment, in any order.
+
+    For tests about deploying itself; the lifecycle's order is tested in tests/lifecycles.
+    """
+    lifecycle, created = Lifecycle.objects.get_or_create(name="Any order")
+    if created:
+        for position, environment in enumerate(Environment.objects.all()):
+            phase = lifecycle.phases.create(name=environment.name, position=position, optional=True)
+            phase.environments.set([environment])
+    return lifecycle
 
 
 def make_account(**fields: Any) -> AwsAccount:

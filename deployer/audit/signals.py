@@ -41,12 +41,9 @@ def _models() -> dict[str, Any]:
         "variable": Variable,
         "release": Release,
     }
-    try:
-        from deployer.lifecycles.models import Lifecycle, Phase
+    from deployer.lifecycles.models import Lifecycle, Phase
 
-        models.update({"lifecycle": Lifecycle, "phase": Phase})
-    except ImportError:  # lifecycles not installed yet
-        pass
+    models.update({"lifecycle": Lifecycle, "phase": Phase})
     return models
 
 
@@ -162,6 +159,7 @@ M2M_FIELDS = {
     "team_role": ["projects", "environments"],
     "target": ["environments", "roles"],
     "variable": ["environments"],
+    "phase": ["environments"],
     "user": [],
 }
 

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from deployer.access.permissions import ADMINISTER, can
 from deployer.audit.record import record
 from deployer.deployments.models import Deployment
 from deployer.deployments.tasklog import TaskLog
 from deployer.deployments.tasks import enqueue_deployment, start_next_waiting
+from deployer.lifecycles.rules import deploy_blocker
 from deployer.releases.actions import ActionRefused
 from deployer.releases.snapshot import snapshot_documents
 from targets.selection import no_targets_message, targets_for
@@ -22,11 +24,25 @@ if TYPE_CHECKING:
     from targets.models import Environment
 
 
-def start_deployment(release: Release, environment: Environment, user: User | None) -> Deployment:
+def start_deployment(
+    release: Release,
+    environment: Environment,
+    user: User | None,
+    *,
+    force_reason: str = "",
+) -> Deployment:
     """Queue a deployment of the release to the environment; the worker picks it up on commit.
 
-    Refused when a step has no ECS cluster target with its roles in the environment.
+    Refused when the project's lifecycle does not let the release reach the environment yet
+    (unless an administrator, or the operator (no user), forces it with a reason, which is
+    logged) or a step has no ECS cluster target with its roles in the environment.
     """
+    force_reason = force_reason.strip()
+    blocker = deploy_blocker(release, environment)
+    if blocker and not force_reason:
+        raise ActionRefused([blocker])
+    if blocker and user is not None and not can(user, ADMINISTER):
+        raise ActionRefused([f"{blocker} Only an administrator may deploy past the lifecycle."])
     problems = [
         no_targets_message(document.target_roles, environment.name)
         for document in snapshot_documents(release)
@@ -43,6 +59,16 @@ def start_deployment(release: Release, environment: Environment, user: User | No
             f"Queued{who}: release {release.version} of {release.project.name} to "
             f"{environment.name}."
         )
+        if blocker:
+            TaskLog(deployment).warning(f"Lifecycle forced{who} past “{blocker}”: {force_reason}")
+            record(
+                "deployment.forced",
+                f"Lifecycle forced for {deployment}: {force_reason}",
+                obj=deployment,
+                project=release.project,
+                environment=environment,
+                details={"blocker": blocker, "reason": force_reason},
+            )
         record(
             "deployment.created",
             f"Deployment of {release.project.name} {release.version} to {environment.name} queued",

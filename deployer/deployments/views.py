@@ -36,16 +36,28 @@ def deploy_release(request: HtmxHttpRequest, slug: str, version: str) -> HttpRes
         Release.objects.select_related("project"), project__slug=slug, version=version
     )
     environment = get_object_or_404(Environment, pk=request.POST.get("environment") or 0)
+    # Forcing past the lifecycle is offered to administrators; start_deployment checks it again.
+    force_reason = request.POST.get("force_reason", "") if request.POST.get("force") else ""
     # A production-like environment needs an explicit "yes" naming what goes where; a POST
     # without it (a stale form, a script, a double click) gets the question, never a deployment.
     if environment.production_like and request.POST.get("confirm") != CONFIRM_VALUE:
         return render(
             request,
             "deployments/confirm_deploy.html",
-            {"release": release, "project": release.project, "environment": environment},
+            {
+                "release": release,
+                "project": release.project,
+                "environment": environment,
+                "force_reason": force_reason,
+            },
         )
     try:
-        deployment = actions.start_deployment(release, environment, request.user)  # type: ignore[arg-type]
+        deployment = actions.start_deployment(
+            release,
+            environment,
+            request.user,  # type: ignore[arg-type]
+            force_reason=force_reason,
+        )
     except ActionRefused as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -10,9 +10,11 @@ from deployer.projects.models import Project
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["name", "slug", "description"]
+        fields = ["name", "slug", "description", "lifecycle"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "slug": "Used in URLs and on the command line (import_step --project SLUG), "
             "e.g. payments-api.",
+            "lifecycle": "The order releases are promoted in. Empty: every environment in "
+            "order, each required.",
         }

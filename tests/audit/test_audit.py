@@ -17,7 +17,14 @@ from steps.actions import save_step
 from steps.document.io import load_document
 from steps.models import Step
 from targets.actions import move_environment
-from tests.conftest import make_account, make_project, make_target, make_variable, stage
+from tests.conftest import (
+    any_order_lifecycle,
+    make_account,
+    make_project,
+    make_target,
+    make_variable,
+    stage,
+)
 
 NGINX = """\
 version: 1
@@ -76,6 +83,8 @@ def test_every_kind_of_change_is_recorded(admin: User) -> None:
         from deployer.deployments.actions import start_deployment
 
         make_target("web-dev", account=account, environments=(development,))
+        project.lifecycle = any_order_lifecycle()
+        project.save()
         deployment = start_deployment(release, development, admin)
         cancel_deployment(deployment, admin)
         target.delete()

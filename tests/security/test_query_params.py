@@ -35,6 +35,7 @@ LIST_PAGES: dict[str, tuple[str, ...]] = {
     "/infrastructure/clusters/": (),
     "/audit/": ("user", "project", "environment", "kind", "since", "until", "page"),
     "/users/": (),
+    "/lifecycles/": (),
 }
 
 BAD_VALUES = [

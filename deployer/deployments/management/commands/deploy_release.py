@@ -37,6 +37,12 @@ class Command(BaseCommand):
             "--no-wait", action="store_true", help="Queue it, print its URL path, and exit."
         )
         parser.add_argument(
+            "--force-reason",
+            default="",
+            help="Deploy even where the lifecycle says not yet (administrators and the operator "
+            "only); the reason is logged.",
+        )
+        parser.add_argument(
             "--user",
             help="Act with this user's rights (exit status 2 when refused). Default: the "
             "server's operator, who may do anything.",
@@ -60,7 +66,9 @@ class Command(BaseCommand):
             raise CommandError(f"No environment {options['environment']}; there are: {names}.")
         require(user, DEPLOY, release.project, environment)
         try:
-            deployment = start_deployment(release, environment, user)
+            deployment = start_deployment(
+                release, environment, user, force_reason=options["force_reason"]
+            )
         except ActionRefused as exc:
             raise CommandError("\n".join(exc.messages)) from exc
         self.stdout.write(f"Deployment {deployment.pk} queued: {deployment.get_absolute_url()}")
