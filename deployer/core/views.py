@@ -36,6 +36,13 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "account_count": AwsAccount.objects.count(),
         "target_count": ClusterTarget.objects.count(),
         "running": Deployment.objects.filter(status__in=Deployment.UNFINISHED).count(),
+        "awaiting": only_visible(
+            request.user,
+            Deployment.objects.filter(status=Deployment.Status.AWAITING_APPROVAL)
+            .select_related("release__project", "environment", "created_by")
+            .order_by("created"),
+            "release__project",
+        ),
     }
     # The page polls for the states; it only swaps them when they changed, so a keyboard
     # user's focus on a link in the table is not taken away every few seconds.

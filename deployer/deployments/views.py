@@ -18,6 +18,7 @@ from deployer.access.permissions import only_visible
 from deployer.core.http import HtmxHttpRequest
 from deployer.core.query import query_choice, query_id, query_text
 from deployer.deployments import actions
+from deployer.deployments.approvals import planned_changes
 from deployer.deployments.models import Deployment, TaskLogLine
 from deployer.projects.models import Project
 from deployer.projects.variables import masked_artifacts, masker_for
@@ -120,7 +121,36 @@ def show_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         Deployment.objects.select_related("release__project", "environment", "created_by"), pk=pk
     )
     context = _detail_context(deployment, 0, query_choice(request, "level", LEVEL_FILTERS))
+    if deployment.is_awaiting_approval:
+        context["planned"] = planned_changes(deployment)
+        context["approval_refusal"] = actions.approval_refusal(deployment, request.user)  # type: ignore[arg-type]
     return render(request, "deployments/detail.html", context)
+
+
+@require_POST
+def approve_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=True)
+
+
+@require_POST
+def reject_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=False)
+
+
+def _decide(request: HtmxHttpRequest, pk: int, *, approve: bool) -> HttpResponse:
+    deployment = get_object_or_404(
+        Deployment.objects.select_related("release__project", "environment"), pk=pk
+    )
+    decide = actions.approve_deployment if approve else actions.reject_deployment
+    comment = request.POST.get("comment", "")[:2000]
+    try:
+        decide(deployment, request.user, comment)  # type: ignore[arg-type]
+    except ActionRefused as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Approved: the deployment is queued." if approve else "Rejected.")
+    return redirect(deployment)
 
 
 def poll_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:

@@ -56,6 +56,8 @@ TABLE: dict[str, tuple[str, set[str]]] = {
     "deployments:poll": ("/deployments/{prod}/poll/", EVERYONE),
     "deployments:download": ("/deployments/{prod}/files/web/template/", EVERYONE),
     "deployments:cancel": ("/deployments/{prod}/cancel/", {ADMIN, RM}),
+    "deployments:approve": ("/deployments/{prod}/approve/", {ADMIN, RM}),
+    "deployments:reject": ("/deployments/{prod}/reject/", {ADMIN, RM}),
     "feeds:list-feeds": ("/infrastructure/feeds/", EVERYONE),
     "feeds:create-feed": ("/infrastructure/feeds/new/", ADMINS),
     "feeds:edit-feed": ("/infrastructure/feeds/docker-hub/", ADMINS),

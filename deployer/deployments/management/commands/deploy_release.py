@@ -104,6 +104,11 @@ class Command(BaseCommand):
             if deployment.is_finished:
                 self._summarise(deployment)
                 return deployment.status == Deployment.Status.SUCCESS
+            if deployment.is_awaiting_approval and not hinted:
+                self.stdout.write(
+                    f"Awaiting approval: an approver decides at {deployment.get_absolute_url()}"
+                )
+                hinted = True
             waited = time.monotonic() - queued_since
             if (
                 deployment.status == Deployment.Status.QUEUED
