@@ -10,7 +10,7 @@ from deployer.access.permissions import can, why_not
 from deployer.deployments.models import Deployment
 from deployer.projects.models import Project
 from deployer.releases.models import Release
-from tests.conftest import client_for, make_project, stage
+from tests.conftest import client_for, make_project, make_variable, stage
 from tests.core.test_auth_required import PUBLIC, ROUTES
 
 ADMIN, DEV, RM, OUT = "admin", "developer", "release_manager", "outsider"
@@ -188,3 +188,19 @@ def test_viewers_see_no_edit_buttons(outsider: User, world: dict[str, object]) -
     assert "Create release" not in page
     assert "/projects/payments/edit/" not in page
     assert "/projects/payments/delete/" not in page
+    assert "Add ECS service step" not in page
+
+
+def test_viewers_never_see_sensitive_values(outsider: User, world: dict[str, object]) -> None:
+    project = world["project"]
+    secret = make_variable(project, "DbPassword", "hunter2-secret", sensitive=True)  # type: ignore[arg-type]
+    make_variable(project, "Greeting", "hello")  # type: ignore[arg-type]
+    client = client_for(outsider)
+    page = client.get("/projects/payments/variables/").content.decode()
+    assert "DbPassword" in page and "hello" in page
+    assert "hunter2-secret" not in page
+    assert "Add a variable" not in page and "/variables/new/" not in page
+    assert f"/variables/{secret.pk}/edit/" not in page
+    shown = client.get(f"/projects/payments/variables/{secret.pk}/", headers={"HX-Request": "true"})
+    assert "hunter2-secret" not in shown.content.decode()
+    assert f"/variables/{secret.pk}/edit/" not in shown.content.decode()
