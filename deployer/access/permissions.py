@@ -110,11 +110,14 @@ def decide(
     action: str,
     project: Project | None = None,
     environment: Environment | None = None,
+    *,
+    all_projects: bool = False,
 ) -> Decision:
     """May `user` do `action` (one of ACTIONS) on the project in the environment?
 
     None for the project or the environment means "not about a particular one": any scope of a
-    role that allows the action answers yes. The reason of a refusal names the role to ask for.
+    role that allows the action answers yes. `all_projects` asks for a role covering every
+    project (creating a project). The reason of a refusal names the role to ask for.
     """
     if action not in ACTIONS:
         raise ValueError(f"Unknown action {action!r}; one of {', '.join(ACTIONS)}.")
@@ -124,7 +127,10 @@ def decide(
         return Decision(False, "Your account is deactivated.")
     project_id = project.pk if project is not None else None
     environment_id = environment.pk if environment is not None else None
-    if any(g.covers(action, project_id, environment_id) for g in grants(user)):
+    if any(
+        g.covers(action, project_id, environment_id) and (not all_projects or g.projects is None)
+        for g in grants(user)
+    ):
         return Decision(True)
     what = ACTION_WORDS[action]
     role = NEEDED_ROLE[action].label
@@ -132,6 +138,8 @@ def decide(
         target = "Deployer's accounts, feeds, environments, targets, lifecycles, users and teams"
     else:
         target = project.name if project is not None else "projects"
+        if all_projects:
+            target = "all projects (to create one)"
         if environment is not None and action != VIEW:
             target += f" in {environment.name}"
         elif environment is not None:

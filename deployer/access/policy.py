@@ -37,6 +37,8 @@ class Rule:
     project_slug: bool = False
     deployment: bool = False
     posted_environment: bool = False
+    # The action on every project, not just some (creating a project).
+    all_projects: bool = False
 
 
 ANYONE = Rule(None)
@@ -53,9 +55,9 @@ def _deployment(action: str) -> Rule:
 RULES: dict[str, Rule] = {
     "dashboard": ANYONE,
     "logout": ANYONE,
-    # Projects: editors edit; creating and deleting whole projects is for administrators.
+    # Projects: editors of every project create projects; deleting one is for administrators.
     "projects:list": Rule(VIEW),
-    "projects:create": Rule(ADMINISTER),
+    "projects:create": Rule(EDIT_PROJECT, all_projects=True),
     "projects:detail": _project(VIEW),
     "projects:edit": _project(EDIT_PROJECT),
     "projects:delete": Rule(ADMINISTER),
@@ -146,7 +148,7 @@ def decide_request(request: HttpRequest, view_name: str, kwargs: dict[str, Any])
         if posted.isdecimal() and posted.isascii():
             environment = Environment.objects.filter(pk=int(posted)).first()
     # A missing object is the view's 404 to give, after asking about no particular one.
-    return decide(request.user, rule.action, project, environment)
+    return decide(request.user, rule.action, project, environment, all_projects=rule.all_projects)
 
 
 def forbidden(request: HttpRequest, reason: str) -> HttpResponse:

@@ -6,11 +6,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from deployer.access.models import Role
 from deployer.access.permissions import can, why_not
 from deployer.deployments.models import Deployment
 from deployer.projects.models import Project
 from deployer.releases.models import Release
-from tests.conftest import client_for, make_project, make_variable, stage
+from tests.conftest import client_for, make_project, make_team, make_variable, stage
 from tests.core.test_auth_required import PUBLIC, ROUTES
 
 ADMIN, DEV, RM, OUT = "admin", "developer", "release_manager", "outsider"
@@ -24,7 +25,7 @@ TABLE: dict[str, tuple[str, set[str]]] = {
     "dashboard": ("/", EVERYONE),
     "logout": ("/logout/", EVERYONE),
     "projects:list": ("/projects/", EVERYONE),
-    "projects:create": ("/projects/new/", ADMINS),
+    "projects:create": ("/projects/new/", EDITORS),
     "projects:detail": ("/projects/payments/", EVERYONE),
     "projects:edit": ("/projects/payments/edit/", EDITORS),
     "projects:delete": ("/projects/payments/delete/", ADMINS),
@@ -204,3 +205,15 @@ def test_viewers_never_see_sensitive_values(outsider: User, world: dict[str, obj
     shown = client.get(f"/projects/payments/variables/{secret.pk}/", headers={"HX-Request": "true"})
     assert "hunter2-secret" not in shown.content.decode()
     assert f"/variables/{secret.pk}/edit/" not in shown.content.decode()
+
+
+def test_creating_projects_needs_the_editor_role_on_every_project(
+    developer: User, world: dict[str, object]
+) -> None:
+    scoped = User.objects.create_user("sam", password="correct horse battery")
+    make_team("Payments editors", scoped, role=Role.PROJECT_EDITOR, projects=(world["project"],))  # type: ignore[arg-type]
+    response = client_for(scoped).get("/projects/new/")
+    assert response.status_code == 403
+    assert "You may not edit all projects (to create one)" in response.content.decode()
+    assert "Add project" not in client_for(scoped).get("/projects/").content.decode()
+    assert "Add project" in client_for(developer).get("/projects/").content.decode()
