@@ -17,7 +17,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from deployer.audit.record import document_diff, record
 
 # Fields whose change is no change anyone made (timestamps, counters, the worker's bookkeeping).
-IGNORED_FIELDS = {"created", "updated", "last_login", "revision", "updated_by", "password"}
+# A password change is recorded by name only, like every other field.
+IGNORED_FIELDS = {"created", "updated", "last_login", "revision", "updated_by"}
 
 
 def _models() -> dict[str, Any]:

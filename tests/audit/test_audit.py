@@ -12,6 +12,7 @@ from deployer.audit.models import AppendOnly, AuditEvent
 from deployer.deployments.actions import cancel_deployment
 from deployer.deployments.models import Deployment
 from deployer.feeds.models import Feed
+from deployer.lifecycles.models import Lifecycle
 from deployer.releases.models import Release
 from steps.actions import save_step
 from steps.document.io import load_document
@@ -67,6 +68,8 @@ def test_every_kind_of_change_is_recorded(admin: User) -> None:
         team = Team.objects.create(name="Operators")
         team.members.add(admin)
         team.roles.create(role=Role.VIEWER)
+        lifecycle = Lifecycle.objects.create(name="Hotfix")
+        lifecycle.phases.create(name="Production").environments.add(production)
         user = User.objects.create_user("newbie", password="correct horse battery")
         project = make_project()
         variable = make_variable(project, "DbPassword", "s3cret-value", production, sensitive=True)
@@ -88,6 +91,8 @@ def test_every_kind_of_change_is_recorded(admin: User) -> None:
         deployment = start_deployment(release, development, admin)
         cancel_deployment(deployment, admin)
         target.delete()
+        user.set_password("another long phrase 1")
+        user.save()
         user.delete()
     assert {
         "account.created", "environment.created", "target.created", "target.changed",
@@ -95,6 +100,7 @@ def test_every_kind_of_change_is_recorded(admin: User) -> None:
         "user.created", "project.created", "variable.created", "variable.changed",
         "step.created", "step.changed", "environment.moved", "release.created",
         "deployment.created", "deployment.cancelled", "target.deleted", "user.deleted",
+        "lifecycle.created", "phase.created", "phase.changed", "user.changed",
     } <= kinds()  # fmt: skip
     assert AuditEvent.objects.exclude(source="ui").filter(username="ada").count() == 0
     step_change = AuditEvent.objects.get(kind="step.changed")
@@ -105,7 +111,8 @@ def test_every_kind_of_change_is_recorded(admin: User) -> None:
     assert scope.get().details["environments"] == ["Production"]
     # Sensitive values are never written down, only that the value changed.
     text = " ".join(f"{e.summary} {e.details}" for e in AuditEvent.objects.all())
-    assert "s3cret" not in text
+    assert "s3cret" not in text and "pbkdf2" not in text and "another long phrase" not in text
+    assert AuditEvent.objects.filter(kind="user.changed", summary__contains="password").exists()
     assert any(
         "secret_value" in e.details.get("fields", [])
         for e in AuditEvent.objects.filter(kind="variable.changed")
