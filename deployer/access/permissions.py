@@ -193,3 +193,24 @@ def only_visible(user: Any, queryset: Any, field: str = "pk") -> Any:
     """The rows of `queryset` whose project (at `field`) the user may view."""
     ids = visible_project_ids(user)
     return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
+
+
+def only_visible_deployments(user: Any, queryset: Any) -> Any:
+    """The deployments whose project and environment the user may view."""
+    from django.db.models import Q
+
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    allowed = Q(pk__in=[])
+    for grant in grants(user):
+        if VIEW not in ROLE_ACTIONS[grant.role]:
+            continue
+        if grant.role == Role.ADMINISTRATOR:
+            return queryset
+        scope = Q()
+        if grant.projects is not None:
+            scope &= Q(release__project_id__in=grant.projects)
+        if grant.environments is not None:
+            scope &= Q(environment_id__in=grant.environments)
+        allowed |= scope
+    return queryset.filter(allowed)

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from deployer.access.permissions import only_visible
+from deployer.access.permissions import only_visible, only_visible_deployments
 from deployer.core.dashboard import environment_states
 from deployer.core.http import HtmxHttpRequest
 from deployer.core.query import query_text
@@ -36,12 +36,11 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "account_count": AwsAccount.objects.count(),
         "target_count": ClusterTarget.objects.count(),
         "running": Deployment.objects.filter(status__in=Deployment.UNFINISHED).count(),
-        "awaiting": only_visible(
+        "awaiting": only_visible_deployments(
             request.user,
             Deployment.objects.filter(status=Deployment.Status.AWAITING_APPROVAL)
             .select_related("release__project", "environment", "created_by")
             .order_by("created"),
-            "release__project",
         ),
     }
     # The page polls for the states; it only swaps them when they changed, so a keyboard

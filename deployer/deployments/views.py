@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from deployer.access.permissions import only_visible
+from deployer.access.permissions import only_visible, only_visible_deployments
 from deployer.core.http import HtmxHttpRequest
 from deployer.core.query import query_choice, query_id, query_text
 from deployer.deployments import actions
@@ -194,10 +194,9 @@ def download_artifact(request: HtmxHttpRequest, pk: int, step: str, kind: str) -
 
 
 def list_deployments(request: HtmxHttpRequest) -> HttpResponse:
-    deployments = only_visible(
+    deployments = only_visible_deployments(
         request.user,
         Deployment.objects.select_related("release__project", "environment", "created_by"),
-        "release__project",
     )
     # A filter with a bad value is ignored, as if it were not given.
     environment_id = query_id(request, "environment")

@@ -217,3 +217,19 @@ def test_creating_projects_needs_the_editor_role_on_every_project(
     assert "You may not edit all projects (to create one)" in response.content.decode()
     assert "Add project" not in client_for(scoped).get("/projects/").content.decode()
     assert "Add project" in client_for(developer).get("/projects/").content.decode()
+
+
+def test_the_deployment_list_shows_what_each_person_may_open(
+    release_manager: User, outsider: User, world: dict[str, object]
+) -> None:
+    development = Deployment.objects.create(
+        release=world["release"],  # type: ignore[misc]
+        environment=stage("Development"),
+        status=Deployment.Status.SUCCESS,
+    )
+    page = client_for(release_manager).get("/deployments/").content.decode()
+    assert f"/deployments/{world['prod'].pk}/" in page  # type: ignore[attr-defined]
+    assert f"/deployments/{development.pk}/" not in page
+    assert client_for(release_manager).get(f"/deployments/{development.pk}/").status_code == 403
+    page = client_for(outsider).get("/deployments/").content.decode()
+    assert f"/deployments/{development.pk}/" in page
