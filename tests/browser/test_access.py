@@ -56,6 +56,9 @@ def test_the_developer_cannot_see_deploy_to_production(
     expect(lifecycle.get_by_role("button", name="Deploy to Staging")).to_be_visible()
     expect(lifecycle.get_by_role("button", name="Deploy to Production")).to_have_count(0)
     expect(page.locator("#deploy-environment option")).to_have_text(["Development", "Staging"])
+    page.goto("/projects/payments/releases/")
+    expect(page.get_by_role("button", name="Deploy to Staging")).to_be_visible()
+    expect(page.get_by_role("button", name="Deploy to Production")).to_have_count(0)
 
 
 def test_the_release_manager_approves_a_waiting_deployment(
