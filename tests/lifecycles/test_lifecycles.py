@@ -145,3 +145,23 @@ def test_the_deploy_form_lets_administrators_force(release: Release, admin_clien
         {"environment": stage("Staging").pk, "force": "on", "force_reason": "Demo day"},
     )
     assert Deployment.objects.get().environment.name == "Staging"
+
+
+def test_only_administrators_choose_a_project_s_lifecycle(
+    release: Release, developer: User, admin_client: Client
+) -> None:
+    any_order = Lifecycle.objects.create(name="Any order")
+    client = client_for(developer)
+    assert 'name="lifecycle"' not in client.get("/projects/payments/edit/").content.decode()
+    client.post(
+        "/projects/payments/edit/",
+        {"name": "Payments", "slug": "payments", "lifecycle": any_order.pk},
+    )
+    release.project.refresh_from_db()
+    assert release.project.lifecycle is None
+    admin_client.post(
+        "/projects/payments/edit/",
+        {"name": "Payments", "slug": "payments", "lifecycle": any_order.pk},
+    )
+    release.project.refresh_from_db()
+    assert release.project.lifecycle == any_order
