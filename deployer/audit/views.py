@@ -55,7 +55,10 @@ def list_events(request: HtmxHttpRequest) -> HttpResponse:
         "projects": Project.objects.all(),
         "environments": Environment.objects.all(),
         "kinds": sorted(
-            {kind.split(".")[0] for kind in AuditEvent.objects.values_list("kind", flat=True)}
+            {
+                kind.split(".")[0]
+                for kind in AuditEvent.objects.order_by().values_list("kind", flat=True).distinct()
+            }
         ),
     }
     if request.htmx and request.htmx.target == "audit-table":
