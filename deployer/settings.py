@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "template_partials",
     "deployer.core",
+    "deployer.access",
+    "deployer.audit",
+    "deployer.lifecycles",
     "deployer.projects",
     "deployer.feeds",
     "deployer.releases",
@@ -82,6 +85,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the login check: asks `can()` what each page needs; a refusal is a 403 with a reason.
+    "deployer.access.policy.AccessMiddleware",
+    # Records the changes a request makes as its user's, from the UI, with their address.
+    "deployer.audit.context.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every page; Cache-Control: no-store on logged-in ones.
@@ -105,7 +112,11 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": [
+                "template_partials.templatetags.partials",
+                # {% can "deploy" project environment as may %}: hide what the user may not use.
+                "deployer.access.templatetags.access",
+            ],
         },
     }
 ]
@@ -202,6 +213,9 @@ POLL_SECONDS = float(os.environ.get("DEPLOYER_POLL_SECONDS", "5"))
 HEARTBEAT_SECONDS = float(os.environ.get("DEPLOYER_HEARTBEAT_SECONDS", "5"))
 STALE_AFTER_SECONDS = float(os.environ.get("DEPLOYER_STALE_AFTER_SECONDS", "20"))
 RESUME_CHECK_SECONDS = float(os.environ.get("DEPLOYER_RESUME_CHECK_SECONDS", "5"))
+
+# Approvals: by default the person who asked for a deployment may not also approve it.
+APPROVAL_BY_REQUESTER = env_bool("DEPLOYER_APPROVAL_BY_REQUESTER", False)
 
 # Feeds: Docker Hub's registry (a mirror may stand in) and how long a registry may take to answer.
 DOCKER_HUB_URL = os.environ.get("DEPLOYER_DOCKER_HUB_URL", "https://registry-1.docker.io")

@@ -16,6 +16,9 @@ urlpatterns = [
     path("projects/<slug:slug>/releases/", include("deployer.releases.urls")),
     path("projects/", include("deployer.projects.urls")),
     path("deployments/", include("deployer.deployments.urls")),
+    path("audit/", include("deployer.audit.urls")),
+    path("users/", include("deployer.access.urls")),
+    path("lifecycles/", include("deployer.lifecycles.urls")),
     path("infrastructure/feeds/", include("deployer.feeds.urls")),
     path("infrastructure/", include("targets.urls")),
 ]

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
+from deployer.audit.record import document_diff, record
 from deployer.projects.models import Project
 from steps.document.io import (
     MAX_PROBLEMS,
@@ -77,6 +78,7 @@ def save_step(
                     f"the project already has a step named {document.name!r}"
                 ) from None
             return step
+        old_document = Step.objects.filter(pk=step.pk).values_list("document", flat=True).first()
         # A conditional UPDATE: two saves racing from the same revision cannot both succeed.
         # Revisions start at 1: a form that lost its revision never matches.
         written = Step.objects.filter(pk=step.pk, revision=expected_revision or 0).update(
@@ -87,6 +89,15 @@ def save_step(
         )
         if not written:
             raise StaleEditError(Step.objects.select_related("updated_by").get(pk=step.pk))
+        changes = document_diff(old_document or {}, document_to_data(document))
+        if changes:
+            record(
+                "step.changed",
+                f"Step {document.name} changed: {len(changes)} value(s)",
+                obj=step,
+                project=step.project,
+                details={"changes": changes},
+            )
     step.refresh_from_db()
     return step
 

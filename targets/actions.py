@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from deployer.audit.record import record
 from targets.models import AwsAccount, Environment
 
 
@@ -43,3 +44,10 @@ def move_environment(environment: Environment, direction: str) -> None:
         for position, item in enumerate(ordered, start=1):
             if item.sort_order != position:
                 Environment.objects.filter(pk=item.pk).update(sort_order=position)
+        record(
+            "environment.moved",
+            f"Environment {environment.name} moved {direction}: "
+            + ", ".join(item.name for item in ordered),
+            obj=environment,
+            environment=environment,
+        )

@@ -101,7 +101,7 @@ class AccountForm(forms.ModelForm):
 class EnvironmentForm(forms.ModelForm):
     class Meta:
         model = Environment
-        fields = ["name", "description", "production_like"]
+        fields = ["name", "description", "production_like", "requires_approval"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 

@@ -104,6 +104,13 @@ class Environment(models.Model):
         "release and the environment.",
     )
 
+    requires_approval = models.BooleanField(
+        "Requires approval",
+        default=False,
+        help_text="Deployments here wait as Awaiting approval until an approver other than "
+        "the person who asked approves them.",
+    )
+
     class Meta:
         ordering = ["sort_order", "name"]
 

@@ -9,6 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from deployer.access.models import Role, Team, TeamRole
+from deployer.lifecycles.models import Lifecycle
 from deployer.projects.models import Project, Variable
 from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
 
@@ -41,6 +43,76 @@ def htmx_client(admin: User) -> Client:
     client = Client(headers={"HX-Request": "true"})
     client.force_login(admin)
     return client
+
+
+def make_team(
+    name: str,
+    *members: User,
+    role: str,
+    projects: tuple[Project, ...] = (),
+    environments: tuple[Environment, ...] = (),
+) -> Team:
+    """A team (made once per name) holding one more role with the given scope."""
+    team, _ = Team.objects.get_or_create(name=name)
+    team.members.add(*members)
+    team_role = TeamRole.objects.create(team=team, role=role)
+    team_role.projects.set(projects)
+    team_role.environments.set(environments)
+    return team
+
+
+def stage(name: str) -> Environment:
+    """Development, Staging or Production, in that order, made when first asked for."""
+    order = {"Development": 1, "Staging": 2, "Production": 3}
+    return Environment.objects.get_or_create(name=name, defaults={"sort_order": order[name]})[0]
+
+
+@pytest.fixture
+def developer(db: None) -> User:
+    """Dev, who edits every project and deploys to Development and Staging, not Production."""
+    user = User.objects.create_user("dev", "dev@example.com", "correct horse battery")
+    make_team("Developers", user, role=Role.PROJECT_EDITOR)
+    make_team(
+        "Developers", role=Role.DEPLOYER, environments=(stage("Development"), stage("Staging"))
+    )
+    return user
+
+
+@pytest.fixture
+def release_manager(db: None) -> User:
+    """Rita, who deploys to Production and approves deployments there."""
+    user = User.objects.create_user("rita", "rita@example.com", "correct horse battery")
+    make_team("Release managers", user, role=Role.DEPLOYER, environments=(stage("Production"),))
+    make_team("Release managers", role=Role.APPROVER, environments=(stage("Production"),))
+    return user
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    """Otto, from another department, who may only look at the Payments project."""
+    user = User.objects.create_user("otto", "otto@example.com", "correct horse battery")
+    payments = Project.objects.get_or_create(slug="payments", defaults={"name": "Payments"})[0]
+    make_team("Payments watchers", user, role=Role.VIEWER, projects=(payments,))
+    return user
+
+
+def client_for(user: User, **headers: str) -> Client:
+    client = Client(headers=headers)
+    client.force_login(user)
+    return client
+
+
+def any_order_lifecycle() -> Lifecycle:
+    """A lifecycle of one optional phase per environment: any environment, in any order.
+
+    For tests about deploying itself; the lifecycle's order is tested in tests/lifecycles.
+    """
+    lifecycle, created = Lifecycle.objects.get_or_create(name="Any order")
+    if created:
+        for position, environment in enumerate(Environment.objects.all()):
+            phase = lifecycle.phases.create(name=environment.name, position=position, optional=True)
+            phase.environments.set([environment])
+    return lifecycle
 
 
 def make_account(**fields: Any) -> AwsAccount:

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from deployer.access.permissions import only_visible, only_visible_deployments
 from deployer.core.dashboard import environment_states
 from deployer.core.http import HtmxHttpRequest
 from deployer.core.query import query_text
@@ -23,7 +24,7 @@ from targets.models import AwsAccount, ClusterTarget, Environment
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """Every project in each environment: its latest deployment and its last success."""
     environments = list(Environment.objects.all())
-    projects = list(Project.objects.all())
+    projects = list(only_visible(request.user, Project.objects.all()))
     states = environment_states(project.pk for project in projects)
     rows = [
         {"project": project, "cells": [states.get((project.pk, e.pk)) for e in environments]}
@@ -35,6 +36,12 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "account_count": AwsAccount.objects.count(),
         "target_count": ClusterTarget.objects.count(),
         "running": Deployment.objects.filter(status__in=Deployment.UNFINISHED).count(),
+        "awaiting": only_visible_deployments(
+            request.user,
+            Deployment.objects.filter(status=Deployment.Status.AWAITING_APPROVAL)
+            .select_related("release__project", "environment", "created_by")
+            .order_by("created"),
+        ),
     }
     # The page polls for the states; it only swaps them when they changed, so a keyboard
     # user's focus on a link in the table is not taken away every few seconds.

@@ -28,9 +28,14 @@ class DeploymentQuerySet(models.QuerySet["Deployment"]):
             self.filter(
                 release__project_id=deployment.release.project_id,
                 environment_id=deployment.environment_id,
-                status__in=Deployment.UNFINISHED,
-                pk__lt=deployment.pk,
             )
+            # A deployment approved late is queued behind one that started meanwhile (a later
+            # id, already running), as well as behind the earlier ones.
+            .filter(
+                Q(status__in=Deployment.UNFINISHED, pk__lt=deployment.pk)
+                | Q(status=Deployment.Status.RUNNING)
+            )
+            .exclude(pk=deployment.pk)
             .order_by("pk")
             .first()
         )
@@ -84,6 +89,9 @@ class Deployment(models.Model):
         SUCCESS = "success", "Success"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
+        # Held before the queue until an approver decides; takes no worker meanwhile.
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        REJECTED = "rejected", "Rejected"
 
     UNFINISHED = (Status.QUEUED, Status.RUNNING)
 
@@ -103,6 +111,12 @@ class Deployment(models.Model):
     heartbeat = models.DateTimeField(null=True, blank=True)
     attempt = models.PositiveIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
+    # The approver's decision, for an environment that requires approval.
+    decided_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
     phase = models.CharField(max_length=200, blank=True)
     # Desired / running / pending / failed task counts of the rollout being followed.
     rollout = models.JSONField(default=dict, blank=True)
@@ -135,7 +149,11 @@ class Deployment(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status not in self.UNFINISHED
+        return self.status not in self.UNFINISHED and not self.is_awaiting_approval
+
+    @property
+    def is_awaiting_approval(self) -> bool:
+        return self.status == self.Status.AWAITING_APPROVAL
 
     @property
     def elapsed(self) -> str:

@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/", deployments.show_deployment, name="detail"),
     path("<int:pk>/poll/", deployments.poll_deployment, name="poll"),
     path("<int:pk>/cancel/", deployments.cancel_deployment, name="cancel"),
+    path("<int:pk>/approve/", deployments.approve_deployment, name="approve"),
+    path("<int:pk>/reject/", deployments.reject_deployment, name="reject"),
     path(
         "<int:pk>/files/<str:step>/<str:kind>/",
         deployments.download_artifact,

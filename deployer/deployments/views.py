@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from deployer.access.permissions import only_visible, only_visible_deployments
 from deployer.core.http import HtmxHttpRequest
 from deployer.core.query import query_choice, query_id, query_text
 from deployer.deployments import actions
+from deployer.deployments.approvals import planned_changes
 from deployer.deployments.models import Deployment, TaskLogLine
 from deployer.projects.models import Project
 from deployer.projects.variables import masked_artifacts, masker_for
@@ -35,16 +37,28 @@ def deploy_release(request: HtmxHttpRequest, slug: str, version: str) -> HttpRes
         Release.objects.select_related("project"), project__slug=slug, version=version
     )
     environment = get_object_or_404(Environment, pk=request.POST.get("environment") or 0)
+    # Forcing past the lifecycle is offered to administrators; start_deployment checks it again.
+    force_reason = request.POST.get("force_reason", "") if request.POST.get("force") else ""
     # A production-like environment needs an explicit "yes" naming what goes where; a POST
     # without it (a stale form, a script, a double click) gets the question, never a deployment.
     if environment.production_like and request.POST.get("confirm") != CONFIRM_VALUE:
         return render(
             request,
             "deployments/confirm_deploy.html",
-            {"release": release, "project": release.project, "environment": environment},
+            {
+                "release": release,
+                "project": release.project,
+                "environment": environment,
+                "force_reason": force_reason,
+            },
         )
     try:
-        deployment = actions.start_deployment(release, environment, request.user)  # type: ignore[arg-type]
+        deployment = actions.start_deployment(
+            release,
+            environment,
+            request.user,  # type: ignore[arg-type]
+            force_reason=force_reason,
+        )
     except ActionRefused as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -107,7 +121,36 @@ def show_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         Deployment.objects.select_related("release__project", "environment", "created_by"), pk=pk
     )
     context = _detail_context(deployment, 0, query_choice(request, "level", LEVEL_FILTERS))
+    if deployment.is_awaiting_approval:
+        context["planned"] = planned_changes(deployment)
+        context["approval_refusal"] = actions.approval_refusal(deployment, request.user)  # type: ignore[arg-type]
     return render(request, "deployments/detail.html", context)
+
+
+@require_POST
+def approve_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=True)
+
+
+@require_POST
+def reject_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=False)
+
+
+def _decide(request: HtmxHttpRequest, pk: int, *, approve: bool) -> HttpResponse:
+    deployment = get_object_or_404(
+        Deployment.objects.select_related("release__project", "environment"), pk=pk
+    )
+    decide = actions.approve_deployment if approve else actions.reject_deployment
+    comment = request.POST.get("comment", "")[:2000]
+    try:
+        decide(deployment, request.user, comment)  # type: ignore[arg-type]
+    except ActionRefused as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Approved: the deployment is queued." if approve else "Rejected.")
+    return redirect(deployment)
 
 
 def poll_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -151,7 +194,10 @@ def download_artifact(request: HtmxHttpRequest, pk: int, step: str, kind: str) -
 
 
 def list_deployments(request: HtmxHttpRequest) -> HttpResponse:
-    deployments = Deployment.objects.select_related("release__project", "environment", "created_by")
+    deployments = only_visible_deployments(
+        request.user,
+        Deployment.objects.select_related("release__project", "environment", "created_by"),
+    )
     # A filter with a bad value is ignored, as if it were not given.
     environment_id = query_id(request, "environment")
     filters = {
@@ -169,7 +215,7 @@ def list_deployments(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "projects": Project.objects.all(),
+        "projects": only_visible(request.user, Project.objects.all()),
         "environments": Environment.objects.all(),
         "statuses": Deployment.Status.choices,
     }

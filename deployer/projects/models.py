@@ -21,6 +21,14 @@ class Project(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True, validators=[slug_validator])
     description = models.TextField(blank=True)
+    # None: the default lifecycle, every environment in order, each a required phase.
+    lifecycle = models.ForeignKey(
+        "lifecycles.Lifecycle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

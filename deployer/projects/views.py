@@ -7,17 +7,22 @@ from django.db.models import ProtectedError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from deployer.access.permissions import ADMINISTER, can, only_visible
 from deployer.core.http import HtmxHttpRequest
 from deployer.projects.forms import ProjectForm
 from deployer.projects.models import Project
 
 
 def list_projects(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "projects/list.html", {"projects": Project.objects.all()})
+    return render(
+        request,
+        "projects/list.html",
+        {"projects": only_visible(request.user, Project.objects.all())},
+    )
 
 
 def create_project(request: HtmxHttpRequest) -> HttpResponse:
-    form = ProjectForm(request.POST or None)
+    form = ProjectForm(request.POST or None, lifecycle=can(request.user, ADMINISTER))
     if request.method == "POST" and form.is_valid():
         project = form.save()
         messages.success(request, f"Project {project.name} created.")
@@ -41,7 +46,9 @@ def show_project(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def edit_project(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     project = get_object_or_404(Project, slug=slug)
-    form = ProjectForm(request.POST or None, instance=project)
+    form = ProjectForm(
+        request.POST or None, instance=project, lifecycle=can(request.user, ADMINISTER)
+    )
     if request.method == "POST" and form.is_valid():
         project = form.save()
         messages.success(request, f"Project {project.name} saved.")

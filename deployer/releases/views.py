@@ -10,12 +10,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from deployer.access.permissions import ADMINISTER, DEPLOY, can
 from deployer.core.dashboard import environment_states
 from deployer.core.http import HtmxHttpRequest
 from deployer.core.query import query_text
 from deployer.deployments.models import Deployment
 from deployer.feeds.models import Feed
 from deployer.feeds.registries import FeedError, list_tags
+from deployer.lifecycles.rules import deploy_blocker
 from deployer.projects.models import Project
 from deployer.releases import actions
 from deployer.releases.forms import ReleaseForm
@@ -92,11 +94,29 @@ def show_release(request: HtmxHttpRequest, slug: str, version: str) -> HttpRespo
     release = get_object_or_404(Release, project=project, version=version)
     others = project.releases.exclude(pk=release.pk)
     compare_to = others.filter(version=query_text(request, "compare")).first()
+    may_force = can(request.user, ADMINISTER)
+    stages = [
+        {
+            "environment": environment,
+            "allowed": can(request.user, DEPLOY, project, environment),
+            "blocker": deploy_blocker(release, environment),
+        }
+        for environment in Environment.objects.all()
+    ]
     context = {
         "project": project,
         "release": release,
         "summary": snapshot_summary(release),
         "environments": {e.pk: e.name for e in Environment.objects.all()},
+        # Each environment: may this user deploy there, and does the lifecycle let the release
+        # reach it yet ("Deploy to Staging first")? Administrators may force past the lifecycle.
+        "stages": stages,
+        "deploy_to": [
+            stage["environment"]
+            for stage in stages
+            if stage["allowed"] and (not stage["blocker"] or may_force)
+        ],
+        "may_force": may_force,
         "others": others,
         "compare_to": compare_to,
         "diff": _diff(compare_to, release) if compare_to else None,

@@ -69,7 +69,11 @@ def seed_targets(
     targets = []
     for name in SANDBOX_ENVIRONMENTS:
         environment = Environment.objects.filter(name=name).first() or add_environment(
-            Environment(name=name, production_like=name == "Production")
+            Environment(
+                name=name,
+                production_like=name == "Production",
+                requires_approval=name == "Production",
+            )
         )
         cluster_name = name.lower()
         if cluster_name not in clusters:

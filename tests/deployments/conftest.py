@@ -22,6 +22,7 @@ from deployer.sandbox.server import SandboxServer
 from steps.document.io import load_document
 from steps.models import Step
 from targets.models import Environment
+from tests.conftest import any_order_lifecycle
 
 STEP = """
 version: 1
@@ -80,7 +81,8 @@ def deployer_user(db: None) -> User:
 
 @pytest.fixture
 def project(seeded: SeedResult, request: pytest.FixtureRequest) -> Project:
-    project = Project.objects.create(name="Web", slug="web")
+    # Tests here deploy to any seeded environment directly; lifecycles are tested on their own.
+    project = Project.objects.create(name="Web", slug="web", lifecycle=any_order_lifecycle())
     # Each test gets its own task definition family, hence its own stack.
     name = request.node.name.removeprefix("test_")
     digest = hashlib.sha1(name.encode()).hexdigest()[:6]

@@ -38,6 +38,10 @@ def test_deploying_where_no_target_serves_is_refused_with_a_message(
 ) -> None:
     release = release_with("1.0.0")
     qa = Environment.objects.create(name="QA", sort_order=9)
+    # In the project's lifecycle, so that only the missing target stands in the way.
+    release.project.lifecycle.phases.create(name="QA", position=9, optional=True).environments.add(
+        qa
+    )
     response = admin_client.post(
         reverse("releases:deploy", args=["web", release.version]),
         {"environment": qa.pk},

@@ -33,6 +33,9 @@ LIST_PAGES: dict[str, tuple[str, ...]] = {
     "/infrastructure/accounts/": (),
     "/infrastructure/environments/": (),
     "/infrastructure/clusters/": (),
+    "/audit/": ("user", "project", "environment", "kind", "since", "until", "page"),
+    "/users/": (),
+    "/lifecycles/": (),
 }
 
 BAD_VALUES = [

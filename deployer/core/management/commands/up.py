@@ -135,6 +135,8 @@ class Command(BaseCommand):
                     sandbox.start()
                     wait_until_answering(f"{sandbox_url}/moto-api/", sandbox)
                 call_command("seed_sandbox", url=sandbox_url)
+            # After the seed, so that the Developers team can be given its environments.
+            call_command("ensure_teams")
             worker = Child("worker", [sys.executable, MANAGE, "qcluster"])
             web = Child(
                 "web server",

@@ -7,6 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from deployer.access.commands import command_user, require
+from deployer.access.permissions import DEPLOY
+from deployer.audit.context import acting
 from deployer.deployments.actions import start_deployment
 from deployer.deployments.models import Deployment
 from deployer.releases.actions import ActionRefused
@@ -33,8 +36,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-wait", action="store_true", help="Queue it, print its URL path, and exit."
         )
+        parser.add_argument(
+            "--force-reason",
+            default="",
+            help="Deploy even where the lifecycle says not yet (administrators and the operator "
+            "only); the reason is logged.",
+        )
+        parser.add_argument(
+            "--user",
+            help="Act with this user's rights (exit status 2 when refused). Default: the "
+            "server's operator, who may do anything.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        user = command_user(options["user"])
+        # Changes are recorded in the audit trail as this user's (or the operator's), by command.
+        with acting(user, "command"):
+            self._handle(user, options)
+
+    def _handle(self, user: Any, options: dict[str, Any]) -> None:
         release = Release.objects.filter(
             project__slug=options["project"], version=options["version"]
         ).first()
@@ -44,8 +64,11 @@ class Command(BaseCommand):
         if environment is None:
             names = ", ".join(Environment.objects.values_list("name", flat=True))
             raise CommandError(f"No environment {options['environment']}; there are: {names}.")
+        require(user, DEPLOY, release.project, environment)
         try:
-            deployment = start_deployment(release, environment, None)
+            deployment = start_deployment(
+                release, environment, user, force_reason=options["force_reason"]
+            )
         except ActionRefused as exc:
             raise CommandError("\n".join(exc.messages)) from exc
         self.stdout.write(f"Deployment {deployment.pk} queued: {deployment.get_absolute_url()}")
@@ -81,6 +104,11 @@ class Command(BaseCommand):
             if deployment.is_finished:
                 self._summarise(deployment)
                 return deployment.status == Deployment.Status.SUCCESS
+            if deployment.is_awaiting_approval and not hinted:
+                self.stdout.write(
+                    f"Awaiting approval: an approver decides at {deployment.get_absolute_url()}"
+                )
+                hinted = True
             waited = time.monotonic() - queued_since
             if (
                 deployment.status == Deployment.Status.QUEUED

@@ -6,6 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from deployer.access.commands import command_user, require
+from deployer.access.permissions import CREATE_RELEASE
+from deployer.audit.context import acting
 from deployer.feeds.models import Feed
 from deployer.feeds.registries import FeedError, list_tags
 from deployer.projects.models import Project
@@ -35,11 +38,23 @@ class Command(BaseCommand):
             help="Pin an image's tag, e.g. --image demo/web=1.2.0 (repeatable).",
         )
         parser.add_argument("--notes", default="", help="Release notes.")
+        parser.add_argument(
+            "--user",
+            help="Act with this user's rights (exit status 2 when refused). Default: the "
+            "server's operator, who may do anything.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        user = command_user(options["user"])
+        # Changes are recorded in the audit trail as this user's (or the operator's), by command.
+        with acting(user, "command"):
+            self._handle(user, options)
+
+    def _handle(self, user: Any, options: dict[str, Any]) -> None:
         project = Project.objects.filter(slug=options["project"]).first()
         if project is None:
             raise CommandError(f"No project with slug {options['project']}.")
+        require(user, CREATE_RELEASE, project)
         pinned: dict[str, str] = {}
         for item in options["image"]:
             package, sep, tag = item.partition("=")
@@ -79,7 +94,9 @@ class Command(BaseCommand):
         latest = project.releases.first()
         version = options["version"] or suggest_version(latest.version if latest else None)
         try:
-            release = create_release(project, version=version, tags=tags, notes=options["notes"])
+            release = create_release(
+                project, version=version, tags=tags, notes=options["notes"], user=user
+            )
         except ActionRefused as exc:
             raise CommandError("\n".join(exc.messages)) from exc
         self.stdout.write(release.version)

@@ -1,0 +1,1 @@
+"""Who may do what: teams, built-in roles scoped to projects and environments, and `can()`."""

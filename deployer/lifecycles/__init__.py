@@ -1,0 +1,1 @@
+"""Lifecycles: the ordered phases a release moves through before it may reach an environment."""
