@@ -45,12 +45,13 @@ def test_an_unknown_user_is_refused(db: None) -> None:
     assert "--user ghost: there is no such user" in str(error)
 
 
-def test_ensure_teams_seeds_the_two_teams_and_the_developer(
+def test_ensure_teams_seeds_the_teams_the_developer_and_the_release_manager(
     admin: User, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for name in ("Development", "Staging", "Production"):
         stage(name)
     monkeypatch.delenv("DEPLOYER_DEVELOPER_PASSWORD", raising=False)
+    monkeypatch.setenv("DEPLOYER_RELEASE_MANAGER_PASSWORD", "release-manager-password-1")
     call_command("ensure_teams")
     out = capsys.readouterr().out
     assert "Developer login created: developer / " in out
@@ -63,5 +64,16 @@ def test_ensure_teams_seeds_the_two_teams_and_the_developer(
     deployer = developers.roles.get(role=Role.DEPLOYER)
     assert {e.name for e in deployer.environments.all()} == {"Development", "Staging"}
     assert developers.roles.filter(role=Role.PROJECT_EDITOR, projects=None).exists()
+    # Someone other than an administrator who deploys to Production can approve it there.
+    manager = User.objects.get(username="release-manager")
+    assert manager.check_password("release-manager-password-1")
+    assert "release-manager-password-1" not in out
+    managers = Team.objects.get(name="Release managers")
+    assert manager in managers.members.all()
+    for role in (Role.DEPLOYER, Role.APPROVER):
+        scoped = managers.roles.get(role=role)
+        assert {e.name for e in scoped.environments.all()} == {"Production"}
     call_command("ensure_teams")
-    assert "password unchanged" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "developer (password unchanged)" in again
+    assert "release-manager (password unchanged)" in again
