@@ -23,8 +23,9 @@ check: lint
 test-sqlite: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The browser drives the same pages whatever the database: its tests run once, on SQLite.
 test-postgres: install-test
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest $(PYTEST_ARGS) -m "not browser"
 
 lint: install-test
 	$(BIN)/ruff check .

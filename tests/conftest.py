@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -13,6 +15,12 @@ from deployer.access.models import Role, Team, TeamRole
 from deployer.lifecycles.models import Lifecycle
 from deployer.projects.models import Project, Variable
 from targets.models import AwsAccount, ClusterTarget, Environment, TargetRole
+
+# CI runs the property tests on a fixed seed, so a run is repeatable; a developer's machine
+# explores new examples every run, and what it finds becomes a regular test.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

@@ -53,10 +53,11 @@ free_text = st.text(
     alphabet=string.ascii_letters + string.digits + " -_./:@#'\"%&*!?,[]{}|>éüß中", max_size=30
 )
 names = st.text(alphabet=string.ascii_lowercase + string.digits + "-_", min_size=1, max_size=24)
-# cfn-lint's uniqueness rule (E3037) compares list items after coercing scalars, so containers
-# named "00" and "false" would look alike to it (both false); AWS tells them apart. Container
-# names start with a letter and are no YAML boolean, which keeps that false positive out.
-container_names = names.filter(
+# cfn-lint's uniqueness rules (E3037, and E3024 for tag keys) compare list items after coercing
+# scalars, so "00" and "false" look alike to it (both false); AWS tells them apart. Names that
+# must be unique in a list (containers, tag keys) start with a letter and are no YAML boolean,
+# which keeps that false positive out.
+distinct_names = names.filter(
     lambda name: name[0].isalpha() and name not in {"false", "no", "off", "on", "true", "yes"}
 )
 hex_ids = st.text(alphabet="0123456789abcdef", min_size=4, max_size=17)
@@ -111,7 +112,7 @@ def string_lists(variable: str) -> st.SearchStrategy[list[str] | str]:
 
 @st.composite
 def volumes(draw: st.DrawFn) -> list[Volume]:
-    volume_names = draw(st.lists(names, max_size=3, unique=True))
+    volume_names = draw(st.lists(distinct_names, max_size=3, unique=True))
     result = []
     for name in volume_names:
         if draw(st.booleans()):
@@ -272,7 +273,7 @@ def containers(
         user=draw(st.sampled_from(["", "1000", "app:app"])),
         docker_labels=[
             DockerLabel(key=key, value=draw(free_text))
-            for key in draw(st.lists(names, max_size=2, unique=True))
+            for key in draw(st.lists(distinct_names, max_size=2, unique=True))
         ],
         depends_on=[
             ContainerDependency(
@@ -351,7 +352,7 @@ def strategy_settings(draw: st.DrawFn, shifting: bool) -> dict[str, Any]:
         ),
         "lifecycle_hooks": hooks,
         "alarms": DeploymentAlarms(
-            names=draw(st.lists(names, max_size=2)), rollback=draw(st.booleans())
+            names=draw(st.lists(distinct_names, max_size=2)), rollback=draw(st.booleans())
         ),
         "capacity_providers": [
             CapacityProvider(provider=provider, weight=draw(st.integers(1, 1000)), base=base)
@@ -386,7 +387,7 @@ def step_documents(draw: st.DrawFn) -> StepDocument:
     memory = draw(st.sampled_from(FARGATE_MEMORY_BY_CPU[cpu]))
     document_volumes = draw(volumes())
     volume_names = [volume.name for volume in document_volumes]
-    container_names_drawn = draw(st.lists(container_names, min_size=1, max_size=4, unique=True))
+    container_names_drawn = draw(st.lists(distinct_names, min_size=1, max_size=4, unique=True))
     document_containers = [
         draw(
             containers(
@@ -444,7 +445,7 @@ def step_documents(draw: st.DrawFn) -> StepDocument:
             enable_ecs_managed_tags=draw(st.booleans()),
             tags=[
                 Tag(key=key, value=draw(free_text))
-                for key in draw(st.lists(names, max_size=5, unique=True))
+                for key in draw(st.lists(distinct_names, max_size=5, unique=True))
             ],
         ),
         containers=document_containers,
