@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.contrib.auth.models import User
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from deployer.access.models import Role, Team, TeamRole
 from deployer.lifecycles.models import Lifecycle
