@@ -28,6 +28,7 @@ from deployer.sandbox.server import SandboxServer
 from steps.document.io import load_document
 from steps.models import Step
 from targets.models import Environment
+from tests.conftest import any_order_lifecycle
 from tests.deployments.conftest import STEP, log_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -77,7 +78,10 @@ def stop(workers: list[subprocess.Popen[bytes]], sig: int = signal.SIGTERM) -> N
 
 def make_project(index: int, aws: object, prefix: str) -> Project:
     # Each test its own families: moto's state outlives a sandbox server within one process.
-    project = Project.objects.create(name=f"Scale {index}", slug=f"scale-{index}")
+    # Development and Staging at once: a lifecycle in which each environment is optional.
+    project = Project.objects.create(
+        name=f"Scale {index}", slug=f"scale-{index}", lifecycle=any_order_lifecycle()
+    )
     document = load_document(
         STEP.format(
             family=f"{prefix}-{index}",
