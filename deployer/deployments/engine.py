@@ -228,13 +228,9 @@ class DeploymentRun(StackRun):
         )
 
     def _sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-        self._beat()
-
-    def _beat(self) -> None:
         # Liveness is recorded by the worker's heartbeat thread (tasks.Heartbeat), not here: a
         # poll loop stuck in a slow call must not look like a dead worker.
-        pass
+        time.sleep(seconds)
 
     def _cancel_requested(self) -> bool:
         return Deployment.objects.filter(pk=self.deployment.pk, cancel_requested=True).exists()

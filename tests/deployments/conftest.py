@@ -6,11 +6,14 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from io import StringIO
+from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from deployer.aws.session import ClientFactory
 from deployer.deployments.models import Deployment
 from deployer.deployments.tasks import run_deployment
 from deployer.projects.models import Project
@@ -21,7 +24,7 @@ from deployer.sandbox.seed import SeedResult, seed_aws
 from deployer.sandbox.server import SandboxServer
 from steps.document.io import load_document
 from steps.models import Step
-from targets.models import Environment
+from targets.models import AwsAccount, Environment
 from tests.conftest import any_order_lifecycle
 
 STEP = """
@@ -131,3 +134,26 @@ def deploy(deployer_user: User) -> Callable[..., Deployment]:
 
 def log_text(deployment: Deployment) -> str:
     return "\n".join(deployment.log_lines.values_list("text", flat=True))
+
+
+def aws_client(service: str) -> Any:
+    """A client for the seeded sandbox account, as a test reads what a deployment left."""
+    return ClientFactory(AwsAccount.objects.get()).client(service, "us-east-1")
+
+
+def service_task_definition(deployment: Deployment) -> str:
+    """`family:revision` that the deployment's service runs now."""
+    outputs = deployment.outputs["Deploy web"]
+    described = aws_client("ecs").describe_services(
+        cluster=outputs["ClusterName"], services=[outputs["ServiceName"]]
+    )
+    return str(described["services"][0]["taskDefinition"]).rsplit("/", 1)[-1]
+
+
+def stack_status(name: str) -> str:
+    """The stack's status, or "absent"."""
+    try:
+        stacks = aws_client("cloudformation").describe_stacks(StackName=name)["Stacks"]
+    except ClientError:
+        return "absent"
+    return str(stacks[0]["StackStatus"])

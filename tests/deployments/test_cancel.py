@@ -6,22 +6,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from deployer.aws.session import ClientFactory
 from deployer.deployments.actions import start_deployment
 from deployer.deployments.models import Deployment
 from deployer.deployments.tasks import run_deployment
 from deployer.releases.models import Release
 from deployer.sandbox.server import SandboxServer
-from targets.models import AwsAccount, Environment
-from tests.deployments.conftest import log_text
+from targets.models import Environment
+from tests.deployments.conftest import log_text, service_task_definition, stack_status
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -31,10 +28,6 @@ def sandbox() -> Iterator[SandboxServer]:
     # Slow enough that a deployment is still running when Cancel is pressed.
     with SandboxServer(speed=5) as server:
         yield server
-
-
-def client(service: str) -> Any:
-    return ClientFactory(AwsAccount.objects.get()).client(service, "us-east-1")
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
@@ -79,22 +72,6 @@ class Worker:
 def press_cancel(client: Client, deployment: Deployment) -> None:
     response = client.post(reverse("deployments:cancel", args=[deployment.pk]))
     assert response.status_code in (200, 204, 302)
-
-
-def service_task_definition(deployment: Deployment) -> str:
-    outputs = deployment.outputs["Deploy web"]
-    described = client("ecs").describe_services(
-        cluster=outputs["ClusterName"], services=[outputs["ServiceName"]]
-    )
-    return str(described["services"][0]["taskDefinition"]).rsplit("/", 1)[-1]
-
-
-def stack_status(name: str) -> str:
-    try:
-        stacks = client("cloudformation").describe_stacks(StackName=name)["Stacks"]
-    except ClientError:
-        return "absent"
-    return str(stacks[0]["StackStatus"])
 
 
 def test_cancelling_a_create_deletes_the_stack_once_it_settles(

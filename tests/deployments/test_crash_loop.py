@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from deployer.aws.session import ClientFactory
 from deployer.deployments.models import Deployment
 from deployer.projects.models import Project
 from deployer.releases.models import Release
@@ -17,8 +16,7 @@ from steps.document.io import dump_document, load_document
 from steps.document.model import DocumentError
 from steps.models import Step
 from steps.validation.step import validate
-from targets.models import AwsAccount
-from tests.deployments.conftest import log_text
+from tests.deployments.conftest import log_text, service_task_definition, stack_status
 from tests.steps.editor.test_views_editor import NGINX, edit_url, make_step, page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -30,22 +28,6 @@ def set_options(breaker: bool = False, **guard: Any) -> None:
     if guard:
         step.document.setdefault("deployment_options", {})["crash_loop_guard"] = guard
     step.save()
-
-
-def client(service: str) -> Any:
-    return ClientFactory(AwsAccount.objects.get()).client(service, "us-east-1")
-
-
-def service_task_definition(deployment: Deployment) -> str:
-    outputs = deployment.outputs["Deploy web"]
-    described = client("ecs").describe_services(
-        cluster=outputs["ClusterName"], services=[outputs["ServiceName"]]
-    )
-    return str(described["services"][0]["taskDefinition"]).rsplit("/", 1)[-1]
-
-
-def stack_status(name: str) -> str:
-    return str(client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]["StackStatus"])
 
 
 def test_a_crash_loop_without_breaker_fails_rolls_back_and_a_good_release_follows(
