@@ -66,6 +66,8 @@ class StackPlan:
     operation: str
     status: str = ""
     changes: list[ResourceChange] = field(default_factory=list)
+    # The stack's outputs as they are now (ServiceName names the service it runs).
+    outputs: dict[str, str] = field(default_factory=dict)
 
 
 def _describe(client: Any, stack_name: str) -> dict[str, Any] | None:
@@ -134,8 +136,12 @@ def plan_stack(
     try:
         changes = _read_changes(client, change_set_id, sleep, poll_seconds)
     finally:
-        _clean_up(client, change_set_id, stack_name, operation == "create")
-    return StackPlan(stack_name, operation, status, changes)
+        _clean_up(client, change_set_id, stack_name, operation == "create", sleep)
+    outputs = {
+        str(o["OutputKey"]): str(o.get("OutputValue", ""))
+        for o in (stack or {}).get("Outputs") or []
+    }
+    return StackPlan(stack_name, operation, status, changes, outputs)
 
 
 def _read_changes(
@@ -168,15 +174,30 @@ def _read_changes(
     ]
 
 
-def _clean_up(client: Any, change_set_id: str, stack_name: str, under_review: bool) -> None:
+def _clean_up(
+    client: Any,
+    change_set_id: str,
+    stack_name: str,
+    under_review: bool,
+    sleep: Callable[[float], None],
+) -> None:
     try:
         with aws_errors("cloudformation:DeleteChangeSet"):
             client.delete_change_set(ChangeSetName=change_set_id)
-        if under_review:
+        if not under_review:
+            return
+        stack = _describe(client, stack_name)
+        if stack is None or stack["StackStatus"] != "REVIEW_IN_PROGRESS":
+            return
+        with aws_errors("cloudformation:DeleteStack"):
+            client.delete_stack(StackName=stack_name)
+        # Gone before returning: a deployment creating the stack next must not find it.
+        delay, waited = 0.1, 0.0
+        while stack is not None and stack["StackStatus"] != "DELETE_COMPLETE" and waited < 60:
+            sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 2.0)
             stack = _describe(client, stack_name)
-            if stack is not None and stack["StackStatus"] == "REVIEW_IN_PROGRESS":
-                with aws_errors("cloudformation:DeleteStack"):
-                    client.delete_stack(StackName=stack_name)
     except AwsError:
         pass  # a left-over change set is harmless: it is never executed
 

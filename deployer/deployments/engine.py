@@ -159,6 +159,9 @@ class DeploymentRun(StackRun):
             except PreflightError as exc:
                 self._validation_failed([str(f) for f in exc.findings])
             self._save_artifacts(document.name, template_yaml, substitution.data)
+            # The plan is a look, not a write, but its change set is a call that changes AWS:
+            # it comes once the step is known to be deployable, against the stack as it is now.
+            self._log_plan(substituted, target, context, stack_name)
 
         poller = self._poller(substituted)
         self.crash_loop_threshold = crash_loop_threshold(substituted)
@@ -173,7 +176,6 @@ class DeploymentRun(StackRun):
         for service in ("cloudformation", "ecs"):
             counter.watch(factory.client(service, target.region))
         poller.calls = lambda: counter.count
-        self._log_plan(substituted, target, context, stack_name)
         try:
             outputs = self._run_stack(
                 substituted, target, factory, stack_name, template_yaml, context, poller, linted

@@ -76,15 +76,23 @@ def check_drift(project: Project, environment: Environment) -> DriftCheck | None
             )
             if now is None:
                 found.append(
-                    {**where, "setting": "Service", "deployed": deployed.service_name,
-                     "running": "(gone)"}
-                )  # fmt: skip
+                    {
+                        **where,
+                        "setting": "Service",
+                        "deployed": deployed.service_name,
+                        "running": "(gone)",
+                    }
+                )
                 continue
             for difference in differences(deployed.settings, comparable(now)):
                 found.append(
-                    {**where, "setting": difference.setting, "deployed": difference.before,
-                     "running": difference.after}
-                )  # fmt: skip
+                    {
+                        **where,
+                        "setting": difference.setting,
+                        "deployed": difference.before,
+                        "running": difference.after,
+                    }
+                )
             _, drifts = detect_drift(factory.client("cloudformation", region), deployed.stack_name)
             for drift in drifts:
                 found.append(

@@ -182,8 +182,17 @@ def compute_plan(
         for target in targets:
             step = StepPlan(str(document.name), target.name)
             try:
-                _plan_step(step, release, environment, document, target, values, secrets, wait,
-                           deployment_id)  # fmt: skip
+                _plan_step(
+                    step,
+                    release,
+                    environment,
+                    document,
+                    target,
+                    values,
+                    secrets,
+                    wait,
+                    deployment_id,
+                )
             except AwsError as exc:
                 step.error = Masker(secrets).mask(exc.message)
             plan.steps.append(step)
@@ -227,9 +236,13 @@ def _plan_step(
             if current != secret.value:
                 # Never shown, not even to say what it was: "changed" is all a plan tells.
                 secret_changes.append(
-                    Difference(f"secret {secret.variable} (SSM {secret.parameter})", None, None,
-                               masked=True)
-                )  # fmt: skip
+                    Difference(
+                        f"secret {secret.variable} (SSM {secret.parameter})",
+                        None,
+                        None,
+                        masked=True,
+                    )
+                )
         substituted = document_from_data(
             with_secrets(substitution.data, substitution.secret_bindings, arns)
         )
@@ -296,7 +309,10 @@ def plan_template(
     )
     before: dict[str, str] = {}
     if stack.operation == "update":
-        service = service_of_stack(cloudformation, step.stack_name)
+        # The stack's own output names its service; older stacks are asked for their resources.
+        service = stack.outputs.get("ServiceName") or service_of_stack(
+            cloudformation, step.stack_name
+        )
         state = (
             read_service_state(factory.client("ecs", target.region), target.cluster_name, service)
             if service
@@ -336,9 +352,10 @@ def verdict(stack: StackPlan, found: list[Difference]) -> tuple[str, list[str]]:
     definition_changes = [
         change
         for change in stack.changes
-        if change.resource_type == TASK_DEFINITION and change.action in ("Add", "Modify")
+        if change.resource_type == TASK_DEFINITION
+        and change.action in ("Add", "Modify")
         and (change.action == "Add" or change.replacement != "False")
-    ]  # fmt: skip
+    ]
     shown = [str(d) for d in found if not d.setting.startswith("Tag ")]
     if definition_changes:
         names = sorted({n for c in definition_changes for n, _ in c.causes} - {"Tags"})

@@ -132,5 +132,7 @@ def test_changes_to_the_step_plan_as_rolls_replacements_and_masked_secrets(
     step.save()
     managed = compute_plan(release_with("1.0.0"), development())
     assert managed.verdict == REPLACE
-    assert any("EnableECSManagedTags requires re-creating the service" in r
-               for r in managed.steps[0].reasons)  # fmt: skip
+    assert any(
+        "EnableECSManagedTags requires re-creating the service" in r
+        for r in managed.steps[0].reasons
+    )

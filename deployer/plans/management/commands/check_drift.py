@@ -39,8 +39,9 @@ class Command(BaseCommand):
             self.stdout.write("Nothing deployed to check.")
         drifted = failed = False
         for check in checks:
-            self.stdout.write(f"{check.project.name} in {check.environment.name}: "
-                              f"{check.get_status_display()}")  # fmt: skip
+            self.stdout.write(
+                f"{check.project.name} in {check.environment.name}: {check.get_status_display()}"
+            )
             for difference in check.differences:
                 self.stdout.write(
                     f"  {difference['step']} on {difference['target']}: {difference['setting']}: "
