@@ -91,12 +91,15 @@ def plan_stack(
     wait_seconds: float = 10.0,
     sleep: Callable[[float], None] = time.sleep,
     poll_seconds: float = 1.0,
+    review_creation: bool = True,
 ) -> StackPlan:
     """Create a change set for the template, read it, delete it; the stack itself is untouched.
 
     A stack that is busy is waited for up to `wait_seconds`; still busy, the plan says so. A
     stack that does not exist is planned with a CREATE change set, and the empty stack AWS
-    keeps for it (REVIEW_IN_PROGRESS) is deleted with the change set.
+    keeps for it (REVIEW_IN_PROGRESS) is deleted with the change set; with
+    `review_creation=False` (a deployment about to create the stack) no change set is made and
+    the plan has no changes listed: every resource of the template is added.
     """
     stack = _describe(client, stack_name)
     waited = 0.0
@@ -117,8 +120,10 @@ def plan_stack(
     else:
         operation = "update"
     status = stack["StackStatus"] if stack is not None else ""
-    if operation == "recreate":
+    if operation == "recreate" or (operation == "create" and not review_creation):
         # The deployment deletes this stack first; a CREATE change set cannot be made beside it.
+        # Nor is one made just before a deployment creates the stack: its empty stack would
+        # have to be gone first.
         return StackPlan(stack_name, operation, status)
     name = f"deployer-plan-{uuid.uuid4().hex[:12]}"
     with aws_errors("cloudformation:CreateChangeSet"):

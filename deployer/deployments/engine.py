@@ -186,7 +186,8 @@ class DeploymentRun(StackRun):
             self.log.error(str(exc))
             raise DeploymentFailed(TIMEOUT, str(exc)) from exc
         if substituted.deployment_options.wait != "dont_wait":
-            self._record_deployed_state(str(document.name), target, stack_name, outputs)
+            scaled = substituted.deployment.auto_scaling is not None
+            self._record_deployed_state(str(document.name), target, stack_name, outputs, scaled)
         return outputs
 
     def _log_plan(
@@ -209,6 +210,7 @@ class DeploymentRun(StackRun):
                 [{"Key": t.key, "Value": t.value} for t in context.stack_tags()],
                 tuple(self.masker.secrets),
                 wait=0,
+                review_creation=False,
             )
         except Exception as exc:  # the plan informs; it never decides the deployment
             message = exc.message if isinstance(exc, AwsError) else f"{type(exc).__name__}: {exc}"
@@ -222,9 +224,17 @@ class DeploymentRun(StackRun):
             self.log.info(line)
 
     def _record_deployed_state(
-        self, step_name: str, target: ClusterTarget, stack_name: str, outputs: dict[str, str]
+        self,
+        step_name: str,
+        target: ClusterTarget,
+        stack_name: str,
+        outputs: dict[str, str],
+        auto_scaled: bool,
     ) -> None:
-        """Keep what the step left running, for drift checks; a failure is only a warning."""
+        """Keep what the step left running, for drift checks; a failure is only a warning.
+
+        An auto-scaled service's desired count is the scaling policy's to change: not drift.
+        """
         service = outputs.get("ServiceName", "")
         if not service:
             return
@@ -239,7 +249,14 @@ class DeploymentRun(StackRun):
             return
         if state is not None:
             record_deployed_state(
-                self.deployment, step_name, target, stack_name, service, state, self.masker.mask
+                self.deployment,
+                step_name,
+                target,
+                stack_name,
+                service,
+                state,
+                self.masker.mask,
+                ignore=("Desired count",) if auto_scaled else (),
             )
 
     # Helpers

@@ -11,11 +11,11 @@ from deployer.aws.changesets import detect_drift
 from deployer.aws.errors import AwsError
 from deployer.aws.service_state import ServiceState, read_service_state
 from deployer.aws.session import ClientFactory
+from deployer.deployments.models import Deployment
 from deployer.plans.models import DeployedState, DriftCheck
 from deployer.plans.settings import differences, settings_from_aws
 
 if TYPE_CHECKING:
-    from deployer.deployments.models import Deployment
     from deployer.projects.models import Project
     from targets.models import ClusterTarget, Environment
 
@@ -36,9 +36,13 @@ def record_deployed_state(
     service_name: str,
     state: ServiceState,
     mask: Callable[[str], str],
+    ignore: tuple[str, ...] = (),
 ) -> None:
-    """Remember what a successful step left running, as the reference drift compares with."""
-    settings = {key: mask(value) for key, value in comparable(state).items()}
+    """Remember what a successful step left running, as the reference drift compares with.
+
+    Settings named in `ignore` are left out, and so never compared.
+    """
+    settings = {key: mask(value) for key, value in comparable(state).items() if key not in ignore}
     DeployedState.objects.update_or_create(
         project_id=deployment.release.project_id,
         environment_id=deployment.environment_id,
@@ -58,7 +62,15 @@ def record_deployed_state(
 
 
 def check_drift(project: Project, environment: Environment) -> DriftCheck | None:
-    """Compare each deployed step's service and stack with what runs; None if none deployed."""
+    """Compare each deployed step's service and stack with what runs.
+
+    None when nothing was deployed here, or while a deployment runs (what runs is changing
+    on purpose then).
+    """
+    if Deployment.objects.filter(
+        release__project=project, environment=environment, status__in=Deployment.UNFINISHED
+    ).exists():
+        return None
     states = DeployedState.objects.filter(project=project, environment=environment).select_related(
         "target__account"
     )
@@ -84,7 +96,12 @@ def check_drift(project: Project, environment: Environment) -> DriftCheck | None
                     }
                 )
                 continue
-            for difference in differences(deployed.settings, comparable(now)):
+            running = {
+                k: v
+                for k, v in comparable(now).items()
+                if k in deployed.settings or not k.startswith("Desired")
+            }
+            for difference in differences(deployed.settings, running):
                 found.append(
                     {
                         **where,

@@ -50,6 +50,7 @@ RANK = [NO_CHANGES, TAGS_ONLY, IN_PLACE, ROLL, "creates", REPLACE]
 # that runs changes, so for CI (`plan_release` exit code) it counts as no changes.
 UNCHANGED_VERDICTS = frozenset({NO_CHANGES, TAGS_ONLY})
 SERVICE = "AWS::ECS::Service"
+DEPLOYMENT_ID_TAG = "Octopus.Deployment.Id"
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
 
 
@@ -266,6 +267,16 @@ def _plan_step(
         tuple(secrets),
         wait,
     )
+    if deployment_id is None:
+        # No deployment exists yet: the tag will hold its id, unknown until it is queued.
+        step.differences = [
+            Difference(d.setting, d.before, "(the deployment's id)")
+            if d.setting == f"Tag {DEPLOYMENT_ID_TAG}" and d.after is None
+            else d
+            for d in step.differences
+        ]
+        if step.verdict == TAGS_ONLY:
+            step.reasons = [str(d) for d in step.differences if d.setting.startswith("Tag ")]
     if secret_changes and not step.error:
         step.differences += secret_changes
         if step.verdict in UNCHANGED_VERDICTS:
@@ -283,8 +294,14 @@ def plan_template(
     tags: list[dict[str, str]],
     secrets: tuple[str, ...],
     wait: float,
+    *,
+    review_creation: bool = True,
 ) -> None:
-    """Fill `step` from the stack's change set for `template` and the service's settings diff."""
+    """Fill `step` from the stack's change set for `template` and the service's settings diff.
+
+    `review_creation=False`: a missing stack is planned from the template alone (see
+    `plan_stack`), as a deployment about to create it does.
+    """
     cloudformation = factory.client("cloudformation", target.region)
     stack = plan_stack(
         cloudformation,
@@ -293,7 +310,13 @@ def plan_template(
         parameters=parameters,
         tags=tags,
         wait_seconds=wait,
+        review_creation=review_creation,
     )
+    if stack.operation in ("create", "recreate") and not stack.changes:
+        stack.changes = [
+            ResourceChange("Add", logical_id, str(resource.get("Type", "")))
+            for logical_id, resource in (template.get("Resources") or {}).items()
+        ]
     step.operation = stack.operation
     if stack.operation == "busy":
         step.error = (

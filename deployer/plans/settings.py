@@ -38,6 +38,15 @@ class Difference:
             return f"{self.setting}: (none) → {self.after}"
         if self.after is None:
             return f"{self.setting}: {self.before} → (none)"
+        old_repository, _, old_tag = self.before.rpartition(":")
+        new_repository, _, new_tag = self.after.rpartition(":")
+        if (
+            self.setting.endswith(": image")
+            and old_repository == new_repository
+            and "/" not in (old_tag + new_tag)
+        ):
+            # The same repository: the tags are what changed (demo/web 1.0.0 → 1.1.0).
+            return f"{self.setting} {old_repository}: {old_tag} → {new_tag}"
         return f"{self.setting}: {self.before} → {self.after}"
 
 
@@ -152,7 +161,10 @@ def _service(service: dict[str, Any], tags: list[dict[str, Any]]) -> dict[str, s
     if balancers:
         settings["Load balancers"] = "; ".join(balancers)
     for tag in tags:
-        settings[f"Tag {_get(tag, 'key', 'Key')}"] = _text(_get(tag, "value", "Value"))
+        key = str(_get(tag, "key", "Key"))
+        # aws:cloudformation:stack-name and its kind are AWS's own, never the user's or ours.
+        if not key.startswith("aws:"):
+            settings[f"Tag {key}"] = _text(_get(tag, "value", "Value"))
     return settings
 
 

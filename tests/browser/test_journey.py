@@ -78,7 +78,7 @@ def test_build_release_deploy_and_see_a_failure_explained(
         "The service will roll to a new task definition", timeout=30_000
     )
     expect(dialog).to_contain_text("container web: image")
-    expect(dialog).to_contain_text("demo/web:2.1.0-crash")
+    expect(dialog).to_contain_text("demo/web:2.1.0-crash")  # the table shows whole references
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
     page.get_by_role("button", name="Deploy", exact=True).click()

@@ -72,14 +72,13 @@ def test_a_release_plans_as_a_creation_then_as_tags_only_then_as_a_roll(
     code, out = plan_release(first)
     assert code == 0, out
     assert f"Plan for Web {first.version} → Development: {TAGS_ONLY}" in out
-    assert "Tag Octopus.Deployment.Id" in out
+    assert "Tag Octopus.Deployment.Id: Deployments-1 → (the deployment's id)" in out
 
     second = release_with("1.1.0")
     code, out = plan_release(second)
     assert code == 2, out
     assert f": {ROLL}" in out.splitlines()[0]
-    assert "container web: image: " in out
-    assert "demo/web:1.0.0 → " in out and "demo/web:1.1.0" in out
+    assert "  because container web: image " in out and "demo/web: 1.0.0 → 1.1.0" in out
     assert "Modify TaskDefinition" in out and "replacement True: ContainerDefinitions" in out
 
     second_deployment = deploy(second)
