@@ -152,7 +152,7 @@ def plan_stack(
 def _read_changes(
     client: Any, change_set_id: str, sleep: Callable[[float], None], poll_seconds: float
 ) -> list[ResourceChange]:
-    delay = min(0.2, poll_seconds)
+    delay = min(0.05, poll_seconds)
     while True:
         with aws_errors("cloudformation:DescribeChangeSet"):
             described = client.describe_change_set(ChangeSetName=change_set_id)

@@ -6,6 +6,7 @@ readable diff of the service's effective settings, and one verdict line.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,8 @@ from targets.selection import no_targets_message, targets_for
 if TYPE_CHECKING:
     from deployer.releases.models import Release
     from targets.models import ClusterTarget, Environment
+
+logger = logging.getLogger(__name__)
 
 NO_CHANGES = "no changes"
 TAGS_ONLY = "tags only (the service will not roll)"
@@ -195,7 +198,12 @@ def compute_plan(
                     deployment_id,
                 )
             except AwsError as exc:
-                step.error = Masker(secrets).mask(exc.message)
+                step.error = Masker(set(secrets)).mask(exc.message)
+            except Exception as exc:  # a plan informs; a bug in it must not break the page
+                logger.exception("Plan of %s %s failed", release.project.slug, release.version)
+                step.error = Masker(set(secrets)).mask(
+                    f"internal error: {type(exc).__name__}: {exc}"
+                )
             plan.steps.append(step)
     return plan
 
@@ -249,10 +257,12 @@ def _plan_step(
         )
     context = prepared.context()
     problems = [str(finding) for finding in validation_findings(substituted)]
-    try:
-        template = build_template(substituted, context)
-    except (TemplateError, DocumentError) as exc:
-        problems.append(str(exc))
+    template: dict[str, Any] = {}
+    if not problems:
+        try:
+            template = build_template(substituted, context)
+        except (TemplateError, DocumentError) as exc:
+            problems.append(str(exc))
     if problems:
         step.error = masker.mask("the step is not valid after substitution: " + problems[0])
         return
