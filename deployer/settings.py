@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "targets",
     "steps",
     "deployer.sandbox",
+    "deployer.api",
+    # The API documentation page's Swagger UI, served from static files (no CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from deployer.api.urls import urls as api_urls
 from deployer.core import views as site
 
 urlpatterns = [
@@ -21,4 +22,6 @@ urlpatterns = [
     path("lifecycles/", include("deployer.lifecycles.urls")),
     path("infrastructure/feeds/", include("deployer.feeds.urls")),
     path("infrastructure/", include("targets.urls")),
+    path("profile/", include("deployer.api.profile_urls")),
+    path("api/v1/", api_urls),
 ]

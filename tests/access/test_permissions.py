@@ -93,6 +93,9 @@ TABLE: dict[str, tuple[str, set[str]]] = {
     "access:edit-team": ("/users/teams/1/", ADMINS),
     "access:add-role": ("/users/teams/1/roles/", ADMINS),
     "access:remove-role": ("/users/teams/1/roles/1/remove/", ADMINS),
+    # One's own profile and API tokens (another's token is a 404).
+    "profile:show": ("/profile/", EVERYONE),
+    "profile:revoke-token": ("/profile/tokens/1/revoke/", EVERYONE),
 }
 
 
