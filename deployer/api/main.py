@@ -11,7 +11,7 @@ from ninja.errors import ValidationError
 from ninja.parser import Parser
 
 from deployer.api.auth import TokenAuth
-from deployer.api.routers import deployments, projects, releases, steps
+from deployer.api.routers import deployments, downloads, projects, releases, steps
 
 
 class JsonParser(Parser):
@@ -49,3 +49,4 @@ api.add_router("/projects", projects.router)
 api.add_router("/projects", steps.router)
 api.add_router("/projects", releases.router)
 api.add_router("/deployments", deployments.router)
+api.add_router("", downloads.router)

@@ -39,7 +39,7 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _docker_hub(monkeypatch: pytest.MonkeyPatch) -> None:
     def list_tags(feed: object, image: str, limit: int | None = 100, *, query: str = "") -> list:
         return [tag for tag in NGINX_TAGS if query.lower() in tag.lower()][:limit]
@@ -58,7 +58,7 @@ def people(admin: User, developer: User, release_manager: User, outsider: User) 
 
 
 @pytest.fixture
-def payments(people: dict[str, User]) -> Project:
+def payments(people: dict[str, User], _docker_hub: None) -> Project:
     """Payments (made by the outsider fixture), with one step and a cluster in each stage."""
     project = Project.objects.get(slug="payments")
     Step.from_document(project, load_document(STEP)).save()

@@ -18,7 +18,7 @@ def api_routes() -> set[str]:
         + str(entry.pattern).replace("<int:id>", "{id}").replace("<", "{").replace(">", "}")
         for entry in resolver.url_patterns
         if isinstance(entry, URLPattern)
-        and entry.name not in {"api-root", "openapi-json", "openapi-view"}
+        and entry.name not in {"api-root", "openapi-json", "openapi-view", "download_client"}
     }
 
 
@@ -49,3 +49,9 @@ def test_the_documentation_page_is_served_without_a_cdn(db: None) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn." not in html
+
+
+def test_the_client_is_downloadable_as_one_file(db: None) -> None:
+    response = Client().get("/api/v1/client.py")
+    assert response.status_code == 200
+    assert b"def main(" in response.content
