@@ -17,6 +17,7 @@ from deployer.aws.ecs import RolloutWatch
 from deployer.aws.errors import AwsError
 from deployer.aws.polling import CallCounter, Cancelled, Poller, TimedOut
 from deployer.aws.session import ClientFactory
+from deployer.deployments.events import announce
 from deployer.deployments.failures import (
     AWS_ERROR,
     NO_TARGETS,
@@ -268,7 +269,7 @@ class DeploymentRun(StackRun):
             f"Deployment {dict(Deployment.Status.choices)[status]}.",
         )
         with transaction.atomic():
-            Deployment.objects.filter(pk=self.deployment.pk, worker=self.worker).update(
+            finished = Deployment.objects.filter(pk=self.deployment.pk, worker=self.worker).update(
                 status=status,
                 finished=timezone.now(),
                 failure_code=code,
@@ -277,3 +278,5 @@ class DeploymentRun(StackRun):
                 outputs=self.deployment.outputs,
                 phase="",
             )
+            if finished:
+                announce(self.deployment.pk, status)

@@ -3,6 +3,7 @@ real worker: a release deploys with exit status 0, the crash tag fails with 1 an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -19,6 +20,7 @@ from django.core.management import call_command
 
 from deployer.api.actions import issue_token
 from deployer.deployments.models import Deployment
+from deployer.notifications.models import Webhook
 from deployer.projects.models import Project
 from deployer.sandbox.seed import seed_aws
 from deployer.sandbox.server import SandboxServer
@@ -26,7 +28,9 @@ from steps.document.io import load_document
 from steps.models import Step
 from tests.conftest import any_order_lifecycle
 from tests.deployments.conftest import STEP
-from tests.deployments.test_workers import start_workers, stop
+from tests.deployments.test_workers import start_workers, stop, wait_until
+from tests.notifications.receiver import webhook_receiver
+from tests.notifications.test_webhooks import valid_signature
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -55,8 +59,19 @@ def run_client(client: Path, server: str, token: str, *args: str) -> subprocess.
     )
 
 
-def test_the_client_creates_releases_and_deploys_them_from_anywhere(
+def test_the_client_creates_releases_and_deploys_them_and_a_webhook_is_told(
     live_server: object, sandbox: SandboxServer, developer: User, client_file: Path
+) -> None:
+    with contextlib.ExitStack() as stack:
+        run_journey(stack, live_server, sandbox, developer, client_file)
+
+
+def run_journey(
+    stack: contextlib.ExitStack,
+    live_server: object,
+    sandbox: SandboxServer,
+    developer: User,
+    client_file: Path,
 ) -> None:
     aws = seed_aws(sandbox.url)
     call_command("seed_sandbox", url=sandbox.url, stdout=StringIO())
@@ -69,7 +84,11 @@ def test_the_client_creates_releases_and_deploys_them_from_anywhere(
     Step.from_document(project, load_document(text)).save()
     _token, secret = issue_token(developer, "CI")
     server = live_server.url  # type: ignore[attr-defined]
-    workers = start_workers(1)
+    hooks = stack.enter_context(webhook_receiver())
+    webhook = Webhook.objects.create(
+        project=project, name="CI", url=hooks.url, events=["succeeded", "failed"]
+    )
+    workers = start_workers(1, DEPLOYER_ALLOWED_ENDPOINTS=hooks.url)
 
     def client(*args: str) -> subprocess.CompletedProcess:
         return run_client(client_file, server, secret, *args)
@@ -104,6 +123,13 @@ def test_the_client_creates_releases_and_deploys_them_from_anywhere(
         assert Step.objects.get().to_document().deployment.desired_count == 3
         status = client("status", str(deployment.pk))
         assert status.returncode == 0 and "success" in status.stdout
+
+        # The webhook was told of both ends, each body signed with its secret.
+        wait_until(lambda: len(hooks.requests) == 2, 30, "two webhook deliveries")
+        told = {r.data["event"]: r.data["deployment"]["id"] for r in hooks.requests}
+        assert told == {"deployment.succeeded": deployment.pk, "deployment.failed": failed.pk}
+        for request in hooks.requests:
+            assert valid_signature(webhook.secret, request.headers, request.body)
     finally:
         # Nothing is left running to be careful about: a graceful stop would only cost time.
         stop(workers, signal.SIGKILL)
