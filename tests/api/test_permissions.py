@@ -51,21 +51,22 @@ def call(client: Client, method: str, path: str, body: object) -> object:
     return getattr(client, method)(path, body, content_type="application/json")
 
 
-@pytest.mark.parametrize("person", sorted(EVERYONE))
 @pytest.mark.parametrize("endpoint", sorted(TABLE))
 def test_each_person_gets_what_the_role_table_says(
-    endpoint: str, person: str, api_as: Callable[[str], Client], release: Release
+    endpoint: str, api_as: Callable[[str], Client], release: Release
 ) -> None:
     method, path, body, allowed = TABLE[endpoint]
     prod = deployment_to(release, "Production", Deployment.Status.AWAITING_APPROVAL)
-    response = call(api_as(person), method, path.format(prod=prod.pk), body)
-    status = response.status_code  # type: ignore[attr-defined]
-    detail = response.json()  # type: ignore[attr-defined]
-    if person in allowed:
-        assert status < 400 or status == 409, f"{person} got {status} for {endpoint}: {detail}"
-    else:
-        assert status == 403, f"{person} was let into {endpoint} ({status})"
-        assert "Ask an administrator" in detail["detail"]
+    # Refusals first: an allowed call may change what the next person finds (a 409 then).
+    for person in sorted(EVERYONE, key=lambda who: who in allowed):
+        response = call(api_as(person), method, path.format(prod=prod.pk), body)
+        status = response.status_code  # type: ignore[attr-defined]
+        detail = response.json()  # type: ignore[attr-defined]
+        if person in allowed:
+            assert status < 400 or status == 409, f"{person} got {status} for {endpoint}: {detail}"
+        else:
+            assert status == 403, f"{person} was let into {endpoint} ({status})"
+            assert "Ask an administrator" in detail["detail"]
 
 
 def test_the_table_covers_every_route_of_the_api() -> None:

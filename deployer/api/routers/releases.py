@@ -49,7 +49,7 @@ class DeploymentQueued(Schema):
 def post_release(request: HttpRequest, slug: str, body: NewRelease) -> Status[dict[str, str]]:
     """Create a release; 409 when the version exists, 400 naming an unknown image or tag."""
     project = project_for(request, slug, CREATE_RELEASE)
-    if body.version is not None and project.releases.filter(version=body.version.strip()):
+    if body.version is not None and project.releases.filter(version=body.version.strip()).exists():
         raise HttpError(409, f"Version {body.version.strip()} already exists in {project.name}.")
     try:
         tags = choose_tags(project, body.images, check_pinned=True)
