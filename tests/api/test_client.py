@@ -29,8 +29,7 @@ from steps.models import Step
 from tests.conftest import any_order_lifecycle
 from tests.deployments.conftest import STEP
 from tests.deployments.test_workers import start_workers, stop, wait_until
-from tests.notifications.receiver import webhook_receiver
-from tests.notifications.test_webhooks import valid_signature
+from tests.notifications.receiver import valid_signature, webhook_receiver
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

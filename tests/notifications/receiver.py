@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 from collections.abc import Iterator
@@ -52,3 +54,9 @@ def webhook_receiver() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def valid_signature(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """What a receiver checks: X-Deployer-Signature is the body's HMAC-SHA256 with the secret."""
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(headers["X-Deployer-Signature"], expected)

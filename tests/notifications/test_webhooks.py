@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,7 +15,7 @@ from deployer.notifications.models import DeliveryAttempt, Webhook
 from deployer.releases.models import Release
 from tests.api.conftest import deployment_to
 from tests.conftest import client_for, stage
-from tests.notifications.receiver import Receiver, webhook_receiver
+from tests.notifications.receiver import Receiver, valid_signature, webhook_receiver
 
 ALL_EVENTS = ["queued", "awaiting_approval", "succeeded", "failed", "cancelled"]
 
@@ -31,11 +29,6 @@ def receiver(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receive
     with webhook_receiver() as receiver:
         settings.ALLOWED_ENDPOINTS = [receiver.url]
         yield receiver
-
-
-def valid_signature(secret: str, headers: dict[str, str], body: bytes) -> bool:
-    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(headers["X-Deployer-Signature"], expected)
 
 
 def test_queued_and_cancelled_events_are_delivered_signed_to_the_webhooks_that_want_them(
