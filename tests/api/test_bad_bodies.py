@@ -39,8 +39,11 @@ def test_bad_bodies_are_400(api_as: Callable[[str], Client], release: Release) -
 def test_bad_query_parameters_are_400(api_as: Callable[[str], Client], release: Release) -> None:
     client = api_as("admin")
     assert client.get("/api/v1/projects?limit=0").status_code == 400
+    assert client.get("/api/v1/projects?limit=101").status_code == 400
+    assert client.get("/api/v1/projects?offset=99999999999999999999999").status_code == 400
     assert client.get("/api/v1/projects?limit=x").status_code == 400
     assert client.get("/api/v1/deployments/1/log?after=-1").status_code == 400
+    assert client.get("/api/v1/deployments/1/log?after=99999999999999999999999").status_code == 400
     assert client.get("/api/v1/deployments/1/log?limit=100000").status_code == 400
 
 

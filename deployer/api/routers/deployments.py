@@ -13,7 +13,7 @@ from pydantic import Field
 
 from deployer.access.permissions import APPROVE, CANCEL, VIEW
 from deployer.api.errors import refused, request_user, require
-from deployer.api.schemas import ERRORS, Body, Problem
+from deployer.api.schemas import ERRORS, MAX_NUMBER, Body, Problem
 from deployer.deployments import actions
 from deployer.deployments.models import Deployment
 from deployer.releases.actions import ActionRefused
@@ -57,12 +57,12 @@ class LogPage(Schema):
 
 
 class LogQuery(Schema):
-    after: int = Field(0, ge=0)
+    after: int = Field(0, ge=0, le=MAX_NUMBER)
     limit: int = Field(500, ge=1, le=MAX_LINES)
 
 
 class Decision(Body):
-    comment: str = ""
+    comment: str = Field("", max_length=2_000)
 
 
 class Answer(Schema):

@@ -7,15 +7,14 @@ import datetime as dt
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from deployer.access.permissions import VIEW, only_visible
 from deployer.api.errors import request_user, require
-from deployer.api.schemas import ERRORS
+from deployer.api.schemas import ERRORS, Pages
 from deployer.projects.models import Project
 
 router = Router(tags=["projects"])
-MAX_PAGE = 100
 RECENT_RELEASES = 20
 
 
@@ -44,7 +43,7 @@ def project_for(request: HttpRequest, slug: str, action: str) -> Project:
 
 
 @router.get("", response={200: list[ProjectSummary], **ERRORS})
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Pages)
 def list_projects(request: HttpRequest) -> object:
     """The projects the token's user may view, by name (paginated with `limit` and `offset`)."""
     require(request, VIEW)

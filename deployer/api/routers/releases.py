@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from deployer.access.permissions import CREATE_RELEASE, DEPLOY, VIEW
 from deployer.api.errors import refused, request_user, require
@@ -21,11 +24,15 @@ from targets.models import Environment
 router = Router(tags=["releases"])
 
 
+# Text fields are bounded: a longer value is a 400 before any database query sees it.
+Tag = Annotated[str, Field(max_length=200)]
+
+
 class NewRelease(Body):
-    version: str | None = None
+    version: str | None = Field(None, max_length=100)
     # Package name (as in the step's image, e.g. demo/web) → tag; the others get their newest.
-    images: dict[str, str] = {}
-    notes: str = ""
+    images: dict[Annotated[str, Field(max_length=300)], Tag] = Field({}, max_length=100)
+    notes: str = Field("", max_length=10_000)
 
 
 class ReleaseCreated(Schema):
@@ -34,9 +41,9 @@ class ReleaseCreated(Schema):
 
 
 class NewDeployment(Body):
-    environment: str
+    environment: str = Field(max_length=100)
     # Deploy past the lifecycle (administrators only); the reason is logged.
-    force_reason: str = ""
+    force_reason: str = Field("", max_length=2_000)
 
 
 class DeploymentQueued(Schema):
