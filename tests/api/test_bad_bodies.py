@@ -34,6 +34,12 @@ def test_bad_bodies_are_400(api_as: Callable[[str], Client], release: Release) -
         response = client.post(path, body, content_type="application/json")
         assert response.status_code == 400, (body, response.content)
         assert response.json()["detail"]
+    deep = '{"a": ' * 500 + "1" + "}" * 500  # valid JSON, deeper than a document may be
+    for text in ["[" * 5000, '{"name": ', deep]:
+        response = client.put(
+            "/api/v1/projects/payments/steps/Deploy%20web", text, content_type="application/json"
+        )
+        assert response.status_code == 400, (text[:50], response.content)
 
 
 def test_bad_query_parameters_are_400(api_as: Callable[[str], Client], release: Release) -> None:

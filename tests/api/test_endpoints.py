@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import yaml
@@ -146,7 +147,9 @@ def test_the_step_document_in_json_and_yaml(
     assert text["Content-Type"].startswith("application/yaml")
     assert yaml.safe_load(text.content)["name"] == "Deploy web"
     data["task_size"]["memory"] = 1024
-    replaced = client.put(STEP_URL, data, content_type="application/json")
+    # JSON may be indented with tabs, which YAML never allows.
+    tabbed = json.dumps(data, indent="\t")
+    replaced = client.put(STEP_URL, tabbed, content_type="application/json")
     assert replaced.status_code == 200 and replaced.json()["revision"] == 2
     assert client.get(STEP_URL).json()["task_size"]["memory"] == 1024
     new = STEP.replace("Deploy web", "Deploy worker")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import yaml
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -18,7 +21,7 @@ from steps.models import Step
 
 router = Router(tags=["steps"])
 YAML = "application/yaml"
-# JSON is YAML, so one reader (with its line numbers, limits and the validator) takes both.
+# A JSON body is read as YAML (json_as_yaml): one reader, its limits and the validator, for both.
 DOCUMENT_BODY = {
     "requestBody": {
         "required": True,
@@ -52,6 +55,17 @@ def wants_yaml(request: HttpRequest) -> bool:
     return YAML in accept or "text/yaml" in accept or "application/x-yaml" in accept
 
 
+def json_as_yaml(text: str) -> str:
+    """A JSON body as YAML text, so the one reader (its limits, the validator) reads both.
+
+    JSON is nearly YAML, but not quite (a tab may indent JSON, never YAML): converting first
+    keeps every JSON document readable."""
+    try:
+        return yaml.safe_dump(json.loads(text), sort_keys=False, allow_unicode=True)
+    except (ValueError, RecursionError) as exc:
+        raise HttpError(400, f"The body is not JSON: {str(exc)[:200]}") from None
+
+
 @router.get("/{slug}/steps/{name}", response={200: StepDocumentModel, **ERRORS})
 def get_step(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     """The step document; YAML (as the export) with `Accept: application/yaml`."""
@@ -79,15 +93,19 @@ def put_step(request: HttpRequest, slug: str, name: str) -> Status[dict[str, obj
         text = request.body.decode("utf-8")
     except UnicodeDecodeError:
         raise HttpError(400, "The step document must be UTF-8 text.") from None
+    is_json = request.content_type == "application/json"
+    if is_json:
+        text = json_as_yaml(text)
     existing = Step.objects.filter(project=project, name=name).first()
     try:
         if existing is None and (named := read_step_yaml(text).name) != name:
             raise HttpError(400, f"The document names the step {named!r}, the URL {name!r}.")
         result = import_step(project, text, replace=existing, user=request_user(request))
     except DocumentError as exc:
+        # A JSON body's problems have no line: the lines are those of its YAML form.
         problems = [
-            {"path": problem.path, "line": problem.line, "message": problem.message}
-            for problem in exc.problems
+            {"path": p.path, "line": None if is_json else p.line, "message": p.message}
+            for p in exc.problems
         ]
         detail = f"The step document has {len(problems)} problem(s); nothing was changed."
         return Status(400, {"detail": detail, "problems": problems})
