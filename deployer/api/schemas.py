@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Schema
 from ninja.pagination import LimitOffsetPagination
 from pydantic import ConfigDict, Field
@@ -18,7 +20,8 @@ class Body(Schema):
 
 
 class Problem(Schema):
-    detail: str
+    # A sentence; for a body or parameter of the wrong shape, each place and what is wrong.
+    detail: str | list[dict[str, Any]]
 
 
 # The error answers every authenticated operation may give.
