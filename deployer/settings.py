@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "targets",
     "steps",
     "deployer.sandbox",
+    "deployer.api",
+    "deployer.notifications",
+    # The API documentation page's Swagger UI, served from static files (no CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +229,12 @@ APPROVAL_BY_REQUESTER = env_bool("DEPLOYER_APPROVAL_BY_REQUESTER", False)
 # Feeds: Docker Hub's registry (a mirror may stand in) and how long a registry may take to answer.
 DOCKER_HUB_URL = os.environ.get("DEPLOYER_DOCKER_HUB_URL", "https://registry-1.docker.io")
 FEED_TIMEOUT = float(os.environ.get("DEPLOYER_FEED_TIMEOUT", "10"))
+
+# Webhooks: the address people reach Deployer at (for links in notifications, e.g.
+# https://deployer.example.com), how long a receiver may take, and the wait before a retry.
+PUBLIC_URL = os.environ.get("DEPLOYER_PUBLIC_URL", "").rstrip("/")
+WEBHOOK_TIMEOUT = float(os.environ.get("DEPLOYER_WEBHOOK_TIMEOUT", "10"))
+WEBHOOK_RETRY_SECONDS = float(os.environ.get("DEPLOYER_WEBHOOK_RETRY_SECONDS", "5"))
 
 QUEUE_BROKER = os.environ.get("DEPLOYER_QUEUE_BROKER", "orm")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

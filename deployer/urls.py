@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from deployer.api.urls import urls as api_urls
 from deployer.core import views as site
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("projects/<slug:slug>/variables/", include("deployer.projects.variable_urls")),
     path("projects/<slug:slug>/releases/", include("deployer.releases.urls")),
+    path("projects/<slug:slug>/webhooks/", include("deployer.notifications.urls")),
     path("projects/<slug:slug>/", include("deployer.plans.urls")),
     path("projects/", include("deployer.projects.urls")),
     path("deployments/", include("deployer.deployments.urls")),
@@ -22,4 +24,6 @@ urlpatterns = [
     path("lifecycles/", include("deployer.lifecycles.urls")),
     path("infrastructure/feeds/", include("deployer.feeds.urls")),
     path("infrastructure/", include("targets.urls")),
+    path("profile/", include("deployer.api.profile_urls")),
+    path("api/v1/", api_urls),
 ]

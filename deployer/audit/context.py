@@ -36,6 +36,12 @@ def acting(user: Any, source: str, remote_address: str | None = None) -> Iterato
         _actor.reset(token)
 
 
+def act_for_this_request(user: Any, source: str, remote_address: str | None = None) -> None:
+    """Record the rest of the current request as `user`'s (an API token's user, known only once
+    the API has read the token); AuditMiddleware's `acting` restores the actor when it ends."""
+    _actor.set(Actor(user, source, remote_address))
+
+
 class AuditMiddleware:
     """Every change made while answering a request is recorded as the user's, from the UI."""
 

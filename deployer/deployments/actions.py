@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from deployer.access.permissions import ADMINISTER, can
 from deployer.audit.record import record
+from deployer.deployments.events import announce
 from deployer.deployments.models import Deployment
 from deployer.deployments.tasklog import TaskLog
 from deployer.deployments.tasks import enqueue_deployment, start_next_waiting
@@ -91,6 +92,7 @@ def start_deployment(
             environment=environment,
             details={"release": release.version},
         )
+        announce(deployment.pk, deployment.status)
         if not waits:
             transaction.on_commit(lambda: enqueue_deployment(deployment.pk))
     return deployment
@@ -138,6 +140,7 @@ def _decide(deployment: Deployment, user: User | None, comment: str, *, approve:
         )
         if not decided:
             raise ActionRefused([f"Deployment {deployment.pk} was decided on meanwhile."])
+        announce(deployment.pk, new_status)
         who = user.get_username() if user else "the operator"
         verb = "Approved" if approve else "Rejected"
         text = f"{verb} by {who}" + (f": {comment}" if comment else ".")
@@ -178,6 +181,7 @@ def cancel_deployment(deployment: Deployment, user: User | None) -> None:
             environment=deployment.environment,
         )
     if cancelled_now:
+        announce(deployment.pk, Deployment.Status.CANCELLED)
         TaskLog(deployment).warning(f"Cancelled{who} before it started.")
         start_next_waiting(deployment)
         return

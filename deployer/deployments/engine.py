@@ -18,6 +18,7 @@ from deployer.aws.errors import AwsError
 from deployer.aws.polling import CallCounter, Cancelled, Poller, TimedOut
 from deployer.aws.service_state import read_service_state
 from deployer.aws.session import ClientFactory
+from deployer.deployments.events import announce
 from deployer.deployments.failures import (
     AWS_ERROR,
     NO_TARGETS,
@@ -326,7 +327,7 @@ class DeploymentRun(StackRun):
             f"Deployment {dict(Deployment.Status.choices)[status]}.",
         )
         with transaction.atomic():
-            Deployment.objects.filter(pk=self.deployment.pk, worker=self.worker).update(
+            finished = Deployment.objects.filter(pk=self.deployment.pk, worker=self.worker).update(
                 status=status,
                 finished=timezone.now(),
                 failure_code=code,
@@ -335,3 +336,5 @@ class DeploymentRun(StackRun):
                 outputs=self.deployment.outputs,
                 phase="",
             )
+            if finished:
+                announce(self.deployment.pk, status)

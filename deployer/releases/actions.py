@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 
 from deployer.feeds.models import Feed
-from deployer.feeds.registries import FeedError, image_reference
+from deployer.feeds.registries import FeedError, image_reference, list_tags
 from deployer.projects.models import Project
 from deployer.projects.variables import project_values, sensitive_variables
 from deployer.releases.models import Release
-from deployer.releases.snapshot import images_used, version_problem
+from deployer.releases.snapshot import default_tag, images_used, version_problem
 from steps.document.io import document_to_data
 from steps.document.model import DocumentError
 from steps.validation.step import validate
@@ -27,6 +27,57 @@ class ActionRefused(Exception):
     def __init__(self, messages: list[str]) -> None:
         super().__init__("\n".join(messages))
         self.messages = messages
+
+
+def choose_tags(
+    project: Project, pinned: Mapping[str, str], *, check_pinned: bool = False
+) -> dict[str, str]:
+    """The tag of each image of the project, by image key, for `create_release`.
+
+    `pinned` maps package names (`demo/web`) to tags; the other images get their feed's newest
+    stable tag, as the release form preselects. With `check_pinned`, a pinned tag the feed does
+    not list is refused, naming it. Refused for a package the project does not use, or an
+    image whose feed cannot list tags.
+    """
+    remaining = dict(pinned)
+    try:
+        documents = [step.to_document() for step in project.steps.all()]
+    except DocumentError as exc:
+        raise ActionRefused([f"A step of {project.name} cannot be read: {exc}"]) from exc
+    tags: dict[str, str] = {}
+    problems: list[str] = []
+    feeds = {feed.slug: feed for feed in Feed.objects.select_related("account")}
+    for use in images_used(documents):
+        feed = feeds.get(use.feed)
+        tag = remaining.pop(use.package, None)
+        if feed is None:
+            if tag is not None:
+                tags[use.key] = tag
+            continue  # create_release names the missing feed
+        try:
+            if tag is None:
+                newest = list_tags(feed, use.package)
+                if not newest:
+                    problems.append(
+                        f"{feed.name} has no tags for {use.package}; pin one ({use.package}=TAG)."
+                    )
+                    continue
+                tag = default_tag(newest)
+            elif check_pinned and tag not in list_tags(feed, use.package, None, query=tag):
+                problems.append(f"Image {use.package}: {feed.name} has no tag “{tag}”.")
+                continue
+        except FeedError as exc:
+            problems.append(f"{exc.message} Pin the tag of {use.package} to choose it.")
+            continue
+        tags[use.key] = tag
+    if remaining:
+        problems.append(
+            f"{project.name} uses no image named {', '.join(sorted(remaining))}; its images: "
+            + (", ".join(u.package for u in images_used(documents)) or "none")
+        )
+    if problems:
+        raise ActionRefused(problems)
+    return tags
 
 
 def create_release(

@@ -96,6 +96,14 @@ TABLE: dict[str, tuple[str, set[str]]] = {
     "access:edit-team": ("/users/teams/1/", ADMINS),
     "access:add-role": ("/users/teams/1/roles/", ADMINS),
     "access:remove-role": ("/users/teams/1/roles/1/remove/", ADMINS),
+    # Webhook URLs can hold secrets (Slack's do): for the project's editors only.
+    "webhooks:list": ("/projects/payments/webhooks/", EDITORS),
+    "webhooks:create": ("/projects/payments/webhooks/new/", EDITORS),
+    "webhooks:detail": ("/projects/payments/webhooks/1/", EDITORS),
+    "webhooks:delete": ("/projects/payments/webhooks/1/delete/", EDITORS),
+    # One's own profile and API tokens (another's token is a 404).
+    "profile:show": ("/profile/", EVERYONE),
+    "profile:revoke-token": ("/profile/tokens/1/revoke/", EVERYONE),
 }
 
 

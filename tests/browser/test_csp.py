@@ -117,4 +117,14 @@ def test_pages_work_under_the_policy(
     expect(page.locator("#log-lines")).to_contain_text("Broke")
     expect(page.locator("#log-lines")).not_to_contain_text("Started")
 
+    # The profile page, from the user name in the top bar: a new API token is shown once, with
+    # a copy button; the API's documentation page renders from vendored files.
+    page.get_by_role("link", name="ada").click()
+    page.get_by_label("Token name").fill("CI")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token")).to_contain_text("dpl_")
+    page.get_by_role("button", name="Copy").click()
+    page.goto("/api/v1/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+
     assert problems == []

@@ -36,6 +36,7 @@ LIST_PAGES: dict[str, tuple[str, ...]] = {
     "/audit/": ("user", "project", "environment", "kind", "since", "until", "page"),
     "/users/": (),
     "/lifecycles/": (),
+    "/projects/payments/webhooks/": (),
 }
 
 BAD_VALUES = [
@@ -79,7 +80,12 @@ def pages(admin: object) -> dict[str, str]:
 
 
 def test_the_table_names_every_list_page() -> None:
-    list_routes = {route for name, route in ROUTES if name.rpartition(":")[2].startswith("list")}
+    # The API's parameters are checked with a token in tests/api/test_bad_bodies.py.
+    list_routes = {
+        route
+        for name, route in ROUTES
+        if name.rpartition(":")[2].startswith("list") and not name.startswith("api:")
+    }
     paths = {example_path(route).replace("some-slug", "payments") for route in list_routes}
     assert len(paths) >= 8
     assert paths <= set(LIST_PAGES)

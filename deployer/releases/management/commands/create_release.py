@@ -9,12 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from deployer.access.commands import command_user, require
 from deployer.access.permissions import CREATE_RELEASE
 from deployer.audit.context import acting
-from deployer.feeds.models import Feed
-from deployer.feeds.registries import FeedError, list_tags
 from deployer.projects.models import Project
-from deployer.releases.actions import ActionRefused, create_release
-from deployer.releases.snapshot import default_tag, images_used, suggest_version
-from steps.document.model import DocumentError
+from deployer.releases.actions import ActionRefused, choose_tags, create_release
+from deployer.releases.snapshot import suggest_version
 
 
 class Command(BaseCommand):
@@ -62,35 +59,9 @@ class Command(BaseCommand):
                 raise CommandError(f"--image {item}: write it as PACKAGE=TAG, e.g. nginx=1.27.")
             pinned[package] = tag
         try:
-            documents = [step.to_document() for step in project.steps.all()]
-        except DocumentError as exc:
-            raise CommandError(f"A step of {project.name} cannot be read: {exc}") from exc
-        tags: dict[str, str] = {}
-        feeds = {feed.slug: feed for feed in Feed.objects.select_related("account")}
-        for use in images_used(documents):
-            if use.package in pinned:
-                tags[use.key] = pinned.pop(use.package)
-                continue
-            feed = feeds.get(use.feed)
-            if feed is None:
-                continue  # create_release names the missing feed
-            try:
-                newest = list_tags(feed, use.package)
-            except FeedError as exc:
-                raise CommandError(
-                    f"{exc.message} Pass --image {use.package}=TAG to choose the tag."
-                ) from exc
-            if not newest:
-                raise CommandError(
-                    f"{feed.name} has no tags for {use.package}; pass --image {use.package}=TAG."
-                )
-            # As the release form does: the newest stable tag, a pre-release only when pinned.
-            tags[use.key] = default_tag(newest)
-        if pinned:
-            raise CommandError(
-                f"{project.name} uses no image named {', '.join(sorted(pinned))}; its images: "
-                + (", ".join(u.package for u in images_used(documents)) or "none")
-            )
+            tags = choose_tags(project, pinned)
+        except ActionRefused as exc:
+            raise CommandError("\n".join(exc.messages)) from exc
         latest = project.releases.first()
         version = options["version"] or suggest_version(latest.version if latest else None)
         try:

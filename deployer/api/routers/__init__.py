@@ -1,0 +1,1 @@
+"""One router per domain; deployer.api.main mounts them."""

@@ -1,0 +1,1 @@
+"""Webhooks: telling other systems (chat, CI) when a project's deployments change status."""
