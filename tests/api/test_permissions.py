@@ -30,6 +30,12 @@ TABLE: dict[str, tuple[str, str, object, set[str]]] = {
         {"environment": "Production"},
         PRODUCTION_DEPLOYERS,
     ),
+    "plan": (
+        "get",
+        "/api/v1/projects/payments/releases/1.0.0/plan?environment=Production",
+        None,
+        EVERYONE,
+    ),
     "get deployment": ("get", "/api/v1/deployments/{prod}", None, EVERYONE),
     "get log": ("get", "/api/v1/deployments/{prod}/log?after=0", None, EVERYONE),
     "cancel": ("post", "/api/v1/deployments/{prod}/cancel", None, PRODUCTION_DEPLOYERS),

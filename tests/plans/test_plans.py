@@ -8,6 +8,7 @@ from collections.abc import Callable
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from deployer.deployments.models import Deployment
@@ -16,6 +17,7 @@ from deployer.projects.models import Variable
 from deployer.releases.models import Release
 from steps.models import Step
 from targets.models import Environment
+from tests.api.conftest import api_client
 from tests.deployments.conftest import log_text, stack_status
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -73,6 +75,14 @@ def test_a_release_plans_as_a_creation_then_as_tags_only_then_as_a_roll(
     assert code == 0, out
     assert f"Plan for Web {first.version} → Development: {TAGS_ONLY}" in out
     assert "Tag Octopus.Deployment.Id: Deployments-1 → (the deployment's id)" in out
+    # CI asks the API the same question.
+    api = api_client(User.objects.create_superuser("ci", "ci@example.com", "x"))
+    url = f"/api/v1/projects/{first.project.slug}/releases/{first.version}/plan"
+    answer = api.get(url, {"environment": "development"})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["verdict"] == TAGS_ONLY and answer.json()["has_changes"] is False
+    assert answer.json()["steps"][0]["stack_name"] == step.stack_name
+    assert api.get(url, {"environment": "Nowhere"}).status_code == 400
 
     second = release_with("1.1.0")
     code, out = plan_release(second)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -16,6 +16,7 @@ from deployer.api.errors import refused, request_user, require
 from deployer.api.routers.projects import project_for
 from deployer.api.schemas import ERRORS, Body, Problem
 from deployer.deployments.actions import start_deployment
+from deployer.plans.planner import compute_plan
 from deployer.releases.actions import ActionRefused, choose_tags, create_release
 from deployer.releases.models import Release
 from deployer.releases.snapshot import suggest_version
@@ -46,6 +47,24 @@ class NewDeployment(Body):
     force_reason: str = Field("", max_length=2_000)
 
 
+class PlanQuery(Schema):
+    environment: str = Field(max_length=100)
+
+
+class PlanOut(Schema):
+    project: str
+    version: str
+    environment: str
+    # One line: "no changes", "tags only (the service will not roll)", "the service will roll to
+    # a new task definition", "the service will be replaced", "creates …" or "cannot plan: …".
+    verdict: str
+    has_changes: bool
+    error: str
+    # Per step and target: the operation, the verdict and its reasons, CloudFormation's resource
+    # changes and the readable settings diff (sensitive values only "changed").
+    steps: list[dict[str, Any]]
+
+
 class DeploymentQueued(Schema):
     id: int
     status: str
@@ -72,6 +91,25 @@ def post_release(request: HttpRequest, slug: str, body: NewRelease) -> Status[di
     return Status(201, {"version": release.version, "url": url})
 
 
+def environment_named(name: str) -> Environment:
+    """The environment called `name` (any case), or a 400 listing the ones there are."""
+    environment = Environment.objects.filter(name__iexact=name.strip()).first()
+    if environment is None:
+        names = ", ".join(Environment.objects.values_list("name", flat=True))
+        raise HttpError(400, f"No environment {name}; there are: {names}.")
+    return environment
+
+
+@router.get("/{slug}/releases/{version}/plan", response={200: PlanOut, **ERRORS})
+def get_plan(request: HttpRequest, slug: str, version: str, query: Query[PlanQuery]) -> Any:
+    """What deploying the release to the environment would change; reads AWS, writes nothing."""
+    project = project_for(request, slug, VIEW)
+    release = get_object_or_404(Release, project=project, version=version)
+    environment = environment_named(query.environment)
+    require(request, VIEW, project, environment)
+    return compute_plan(release, environment).to_dict()
+
+
 @router.post(
     "/{slug}/releases/{version}/deployments",
     response={201: DeploymentQueued, 409: Problem, **ERRORS},
@@ -82,10 +120,7 @@ def post_deployment(
     """Queue a deployment of the release; 403 without the right, 409 when the lifecycle refuses."""
     project = project_for(request, slug, VIEW)
     release = get_object_or_404(Release, project=project, version=version)
-    environment = Environment.objects.filter(name__iexact=body.environment.strip()).first()
-    if environment is None:
-        names = ", ".join(Environment.objects.values_list("name", flat=True))
-        raise HttpError(400, f"No environment {body.environment}; there are: {names}.")
+    environment = environment_named(body.environment)
     require(request, DEPLOY, project, environment)
     try:
         deployment = start_deployment(
