@@ -27,6 +27,7 @@ LIST_PAGES: dict[str, tuple[str, ...]] = {
     "/projects/payments/variables/preview/": ("environment",),
     "/projects/payments/releases/": (),
     "/projects/payments/releases/1.0.0/": ("compare",),
+    "/projects/payments/releases/1.0.0/plan/": ("environment", "load"),
     "/infrastructure/feeds/": (),
     # Without an image the page answers before asking the registry.
     "/infrastructure/feeds/team/tags/": ("q", "list"),
