@@ -19,10 +19,12 @@ from deployer.aws.ecs import (
 )
 from deployer.aws.errors import AwsError
 from deployer.aws.polling import Cancelled, Poller
+from deployer.aws.service_deployments import ServiceDeploymentWatch
 from deployer.aws.session import ClientFactory
 from deployer.deployments.failures import (
     CRASH_LOOP,
     DEPLOY_FAILED,
+    ROLLED_BACK,
     ROLLOUT_FAILED,
     DeploymentFailed,
 )
@@ -52,6 +54,9 @@ class StackRun:
     stopping_tasks: set[str]
     _live_watch: RolloutWatch | None
     crash_loop_threshold: Callable[[int], int] | None
+    # What the page shows of the rollout: task counts, and the ECS service deployment.
+    rollout_state: dict[str, Any]
+    service_deployment_watch: ServiceDeploymentWatch | None
 
     if TYPE_CHECKING:
 
@@ -72,6 +77,13 @@ class StackRun:
     ) -> dict[str, str]:
         wait = document.deployment_options.wait != "dont_wait"
         self._live_watch = None
+        self.service_deployment_watch = ServiceDeploymentWatch(
+            factory.client("ecs", target.region),
+            log=self._log_callback,
+            on_change=lambda state: self._save_rollout(
+                service_deployment={**state, "target": target.pk}
+            ),
+        )
         parameters = []
         if any(container.logging.type == "auto" for container in document.containers):
             # The template's default, /ecs/<task definition name>, is the same for every
@@ -271,6 +283,7 @@ class StackRun:
         with self.phase(f"CloudFormation stack {stack_name}"):
             result = workflow.run(wait=wait)
         if not result.ok and wait:
+            self._fail_if_rolled_back(stack_name)
             self.log.error(
                 f"{DEPLOY_FAILED}: stack {stack_name} ended {result.status}"
                 + (f": {result.status_reason}" if result.status_reason else "")
@@ -321,6 +334,9 @@ class StackRun:
                     rollout.message,
                     self._diagnose(rollout.message, running, workflow.started),
                 )
+            if self.service_deployment_watch and self.service_deployment_watch.arn:
+                with suppress(AwsError):
+                    self.service_deployment_watch.refresh()
             self.log.info(rollout.message)
         for name, value in outputs.items():
             self.log.info(
@@ -353,6 +369,7 @@ class StackRun:
             crash_loop_threshold=self.crash_loop_threshold,
             failed_counts=self.failed_counts,
             stopping=self.stopping_tasks,
+            service_deployment=self.service_deployment_watch,
         )
 
     def _live_rollout(
@@ -430,7 +447,28 @@ class StackRun:
         self.log.write(level, text)
 
     def _save_counts(self, counts: dict[str, int]) -> None:
-        Deployment.objects.filter(pk=self.deployment.pk).update(rollout=counts)
+        self._save_rollout(**counts)
+
+    def _save_rollout(self, **values: Any) -> None:
+        self.rollout_state.update(values)
+        Deployment.objects.filter(pk=self.deployment.pk).update(rollout=self.rollout_state)
+
+    def _fail_if_rolled_back(self, stack_name: str) -> None:
+        """A stack that failed because its ECS service deployment rolled back (alarm, hook,
+        circuit breaker, timeout action, someone pressing Roll back) fails saying which."""
+        watch = self.service_deployment_watch
+        if watch is None or not watch.arn:
+            return
+        with suppress(AwsError):
+            watch.refresh()
+        if watch.last.get("status") in (
+            "ROLLBACK_IN_PROGRESS",
+            "ROLLBACK_SUCCESSFUL",
+            "ROLLBACK_FAILED",
+        ):
+            reason = f"The ECS service deployment rolled back: {watch.reason}"
+            self.log.error(f"{ROLLED_BACK}: {reason} (stack {stack_name} rolls back with it)")
+            raise DeploymentFailed(ROLLED_BACK, reason)
 
 
 def crash_loop_threshold(document: StepDocument) -> Callable[[int], int] | None:
