@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,21 +59,29 @@ class ServiceDeploymentWatch:
     log: Callable[[str, str], None]
     on_change: Callable[[dict[str, Any]], None] = lambda state: None
     clock: Callable[[], float] = time.monotonic
+    # Service deployments created before this are an earlier deployment's: not followed.
+    since: dt.datetime | None = None
     arn: str = ""
     last: dict[str, Any] = field(default_factory=dict)
     _told: dict[str, Any] = field(default_factory=dict)
     _bake_seen_at: float | None = None
+    _earlier: set[str] = field(default_factory=set)
 
     def look(self, service: dict[str, Any]) -> None:
         """Given a DescribeServices answer: describe its current service deployment, if any."""
         arn = str(service.get("currentServiceDeployment") or "")
-        if not arn:
+        if not arn or arn in self._earlier:
             return
-        if arn != self.arn:
-            self.arn, self._told, self._bake_seen_at = arn, {}, None
-        elif self.last and self.last.get("status") not in ACTIVE:
+        if arn == self.arn and self.last and self.last.get("status") not in ACTIVE:
             return  # ended: nothing changes any more
-        self.last = describe_service_deployment(self.client, arn)
+        described = describe_service_deployment(self.client, arn)
+        created = described.get("createdAt")
+        if arn != self.arn:
+            if self.since is not None and created is not None and created < self.since:
+                self._earlier.add(arn)
+                return
+            self.arn, self._told, self._bake_seen_at = arn, {}, None
+        self.last = described
         self._tell(self.last)
 
     def refresh(self) -> None:
@@ -88,7 +97,8 @@ class ServiceDeploymentWatch:
 
     @property
     def shifting(self) -> bool:
-        return self.strategy in SHIFTING
+        # A service's first deployment has nothing to shift from: it only scales up.
+        return self.strategy in SHIFTING and bool(self.last.get("sourceServiceRevisions"))
 
     @property
     def rolled_back(self) -> bool:

@@ -80,6 +80,7 @@ class StackRun:
         self.service_deployment_watch = ServiceDeploymentWatch(
             factory.client("ecs", target.region),
             log=self._log_callback,
+            since=self.started_at,
             on_change=lambda state: self._save_rollout(
                 service_deployment={**state, "target": target.pk}
             ),

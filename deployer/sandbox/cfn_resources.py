@@ -233,6 +233,8 @@ class ServiceProvider:
         spec = self._spec(new, merged_tags(context.stack_tags, new.get("Tags")))
         spec.pop("serviceName", None)
         spec["service"] = current.physical_id
+        # A property left out of the template goes back to its default: no Strategy is ROLLING.
+        spec.setdefault("deploymentConfiguration", {}).setdefault("strategy", "ROLLING")
         # No DesiredCount (auto scaling owns it): the running count stays as it is.
         if message := service_role_error(spec):
             raise ResourceFailure(handler_message(message, "InvalidRequest"))

@@ -239,9 +239,6 @@ class ServiceDeploymentTracker:
             ]
             seconds = 0.0
         run.stage_until = monotonic() + self.sim.clock.scaled(seconds)
-        self.sim.add_event(
-            service, f"(service {service.name}) service deployment {_short(run.arn)} is in {stage}."
-        )
 
     def _stage_work(
         self, service: SimService, run: ServiceDeploymentRun, green: SimDeployment, moment: float
