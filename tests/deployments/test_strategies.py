@@ -29,6 +29,7 @@ from steps.document.io import load_document
 from steps.models import Step
 from targets.models import Environment
 from tests.conftest import any_order_lifecycle
+from tests.deployments.conftest import STEP as CONFTEST_STEP
 from tests.deployments.conftest import aws_client, log_text, service_task_definition
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -63,6 +64,10 @@ deployment:
   alarms: {{names: [{alarm}], rollback: true}}
 """
 
+SCALED_STEP = CONFTEST_STEP.replace(
+    "deployment: {{desired_count: 2}}",
+    "deployment: {{auto_scaling: {{min: 2, max: 6, target_cpu_percent: 60}}}}",
+)
 PAUSE = "[{stages: [POST_TEST_TRAFFIC_SHIFT], target: pause, timeout_minutes: 600}]"
 
 
@@ -236,3 +241,44 @@ def test_blue_green_pauses_for_approval_rolls_back_on_request_and_on_an_alarm(
     )["services"][0]
     assert described["deploymentConfiguration"].get("strategy", "ROLLING") == "ROLLING"
     assert "advancedConfiguration" not in described["loadBalancers"][0]
+
+
+def test_with_auto_scaling_a_redeploy_keeps_the_scaled_desired_count(
+    seeded: SeedResult, admin_user: User
+) -> None:
+    project = Project.objects.create(name="Scaled", slug="scaled", lifecycle=any_order_lifecycle())
+    document = SCALED_STEP.format(
+        family="web-auto-scaled",
+        security_group=seeded.security_group_id,
+        subnets=", ".join(seeded.subnet_ids),
+    )
+    Step.from_document(project, load_document(document)).save()
+
+    def deploy(tag: str) -> Deployment:
+        release = create_release(
+            project,
+            version=f"1.0.{project.releases.count()}",
+            tags={"sandbox-ecr/demo/web": tag},
+            user=admin_user,
+        )
+        return Worker(release).finish()
+
+    first = deploy("1.0.0")
+    assert first.status == "success", log_text(first)
+    service = first.outputs["Deploy web"]["ServiceName"]
+    ecs = aws_client("ecs")
+    # The scalable target's minimum raised the one task ECS starts with.
+    assert (
+        ecs.describe_services(cluster="development", services=[service])["services"][0][
+            "desiredCount"
+        ]
+        == 2
+    )
+    # Application Auto Scaling scales out, as it would under load.
+    ecs.update_service(cluster="development", service=service, desiredCount=3)
+    second = deploy("1.1.0")
+    assert second.status == "success", log_text(second)
+    described = ecs.describe_services(cluster="development", services=[service])["services"][0]
+    assert described["desiredCount"] == 3
+    assert described["runningCount"] == 3
+    assert service_task_definition(second) == "web-auto-scaled:2"
