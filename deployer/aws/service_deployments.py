@@ -70,7 +70,9 @@ class ServiceDeploymentWatch:
     def look(self, service: dict[str, Any]) -> None:
         """Given a DescribeServices answer: describe its current service deployment, if any."""
         arn = str(service.get("currentServiceDeployment") or "")
-        if not arn or arn in self._earlier:
+        strategy = (service.get("deploymentConfiguration") or {}).get("strategy")
+        # A rolling deployment's progress is its task counts: no extra call for it.
+        if not arn or arn in self._earlier or (strategy not in SHIFTING and arn != self.arn):
             return
         if arn == self.arn and self.last and self.last.get("status") not in ACTIVE:
             return  # ended: nothing changes any more

@@ -18,7 +18,8 @@ from deployer.sandbox.ecs_model import (
     monotonic,
     normalise_network,
 )
-from deployer.sandbox.ecs_service_deployments import ServiceDeploymentTracker, strategy_error
+from deployer.sandbox.ecs_service_deployment_model import strategy_error
+from deployer.sandbox.ecs_service_deployments import ServiceDeploymentTracker
 from deployer.sandbox.ecs_tasks import TaskLifecycle
 from deployer.sandbox.moto_state import ACCOUNT_ID, cluster_arn_if_active, ecs_backend
 

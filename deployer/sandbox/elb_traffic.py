@@ -9,7 +9,7 @@ from deployer.sandbox.moto_state import ACCOUNT_ID
 
 if TYPE_CHECKING:
     from deployer.sandbox.ecs_model import SimService
-    from deployer.sandbox.ecs_service_deployments import ServiceDeploymentRun
+    from deployer.sandbox.ecs_service_deployment_model import ServiceDeploymentRun
 
 
 def _rule(region: str, rule_arn: str) -> Any | None:

@@ -23,7 +23,7 @@ from deployer.deployments.tasks import run_deployment
 from deployer.projects.models import Project
 from deployer.releases.actions import ActionRefused, create_release
 from deployer.releases.models import Release
-from deployer.sandbox.ecs_service_deployments import STAGES as ECS_STAGES
+from deployer.sandbox.ecs_service_deployment_model import STAGES as ECS_STAGES
 from deployer.sandbox.seed import SeedResult
 from steps.document.io import load_document
 from steps.models import Step
