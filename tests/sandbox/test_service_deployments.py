@@ -258,3 +258,30 @@ def test_a_shifting_strategy_needs_the_advanced_load_balancing(
             loadBalancers=plain,
             deploymentConfiguration={"strategy": "BLUE_GREEN"},
         )
+
+
+def test_the_seed_has_the_load_balancing_blue_green_needs(
+    sandbox: SandboxServer, seeded: SeedResult, aws_client: Callable[[str], Any]
+) -> None:
+    from deployer.sandbox.seed import seed_aws
+
+    blue_green = seeded.blue_green
+    assert blue_green is not None
+    assert seed_aws(sandbox.url).blue_green == blue_green  # a second run creates nothing
+    elbv2 = aws_client("elbv2")
+    listeners = elbv2.describe_listeners(LoadBalancerArn=blue_green.load_balancer_arn)["Listeners"]
+    assert sorted(listener["Port"] for listener in listeners) == [80, 8080]
+    rules = elbv2.describe_rules(
+        RuleArns=[blue_green.production_listener_rule_arn, blue_green.test_listener_rule_arn]
+    )["Rules"]
+    for rule in rules:
+        action = rule["Actions"][0]
+        # Forwarding to the demo target group (with weights, once a deployment shifted it).
+        groups = [action.get("TargetGroupArn")] + [
+            group["TargetGroupArn"]
+            for group in action.get("ForwardConfig", {}).get("TargetGroups", [])
+        ]
+        assert seeded.target_group_arn in groups
+    assert blue_green.alternate_target_group_arn != seeded.target_group_arn
+    role = aws_client("iam").get_role(RoleName=blue_green.role_arn.rsplit("/", 1)[-1])["Role"]
+    assert role["Arn"] == blue_green.role_arn
