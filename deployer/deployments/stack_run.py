@@ -80,7 +80,8 @@ class StackRun:
         self.service_deployment_watch = ServiceDeploymentWatch(
             factory.client("ecs", target.region),
             log=self._log_callback,
-            since=self.started_at,
+            # A resumed attempt follows what the first attempt started.
+            since=(self.deployment.started or self.started_at) - dt.timedelta(seconds=1),
             on_change=lambda state: self._save_rollout(
                 service_deployment={**state, "target": target.pk}
             ),
@@ -406,12 +407,20 @@ class StackRun:
                 self.log.verbose(f"Could not read the service's progress: {exc.message}")
                 return None
             state = watch.primary_state()
+            if self._held_by_service_deployment():
+                return "waiting"  # a pause or bake time: it may last hours, poll at leisure
             if state == "IN_PROGRESS":
                 return "nearly" if watch.ending_soon() else "waiting"
             # Completed or failed: CloudFormation notices within moments.
             return "ending" if state in ("COMPLETED", "FAILED") else "busy"
 
         return on_poll
+
+    def _held_by_service_deployment(self) -> bool:
+        sd = self.service_deployment_watch
+        if sd is None or not sd.shifting or sd.last.get("status") != "IN_PROGRESS":
+            return False
+        return sd.awaiting() is not None or sd.last.get("lifecycleStage") == "BAKE_TIME"
 
     def _explain_with_stopped_tasks(
         self, factory: ClientFactory, target: ClusterTarget, stack_id: str
