@@ -105,6 +105,12 @@ class ServiceDeploymentTracker:
 
     def owns(self, service: SimService) -> ServiceDeploymentRun | None:
         """The shifting service deployment in charge of this service now, if any."""
+        if service.status != "ACTIVE":
+            # A service being deleted drains as any other: its service deployment stops.
+            for run in service.service_deployments:
+                if run.active:
+                    self._finish(run, "STOPPED", "The service is being deleted.")
+            return None
         for run in service.service_deployments:
             if run.active and run.shifting:
                 return run
@@ -180,17 +186,18 @@ class ServiceDeploymentTracker:
             run.updated_at = self.sim.clock.now()
             return False
         if run.stage == "CLEAN_UP":
-            blue = self._deployment(service, run.source_deployment)
-            if blue is not None:
-                blue.desired_count = 0
-                alive = [t for t in self.sim.service_tasks(service, blue.id) if t.active]
-                self.sim._stop_tasks(
-                    service, alive, f"Scaling activity initiated by (deployment {green.id})"
-                )
-                if any(
-                    t.last_status != "STOPPED" for t in self.sim.service_tasks(service, blue.id)
-                ):
-                    return False
+            # The old revision's tasks go, and any left by a deployment this one superseded.
+            for other in service.deployments:
+                if other is not green:
+                    other.desired_count = 0
+            others = [t for t in self.sim.service_tasks(service) if t.deployment_id != green.id]
+            self.sim._stop_tasks(
+                service,
+                [t for t in others if t.active],
+                f"Scaling activity initiated by (deployment {green.id})",
+            )
+            if any(t.last_status != "STOPPED" for t in others):
+                return False
         return moment >= run.stage_until
 
     def _keep_scaled_up(self, service: SimService, green: SimDeployment) -> None:
