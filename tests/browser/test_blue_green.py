@@ -31,7 +31,7 @@ def test_approve_lets_a_paused_blue_green_deployment_finish(
     aws = seed_aws(seeded.url)
     project = Project.objects.create(name="Shop", slug="shop")
     # Its own task definition family: moto's state is shared by every sandbox in one process.
-    document = step_document(aws, "shop-blue-green", "blue_green", "shop-5xx")
+    document = step_document(aws, "shop-blue-green", "blue_green", "shop-5xx", bake=1)
     Step.from_document(project, document).save()
     for version, tag in (("1.0.0", "1.0.0"), ("1.1.0", "1.1.0")):
         create_release(project, version=version, tags={"sandbox-ecr/demo/web": tag}, user=ada)

@@ -59,7 +59,7 @@ load_balancer_mappings:
 deployment:
   desired_count: 2
   strategy: {strategy}
-  bake_time_minutes: 5
+  bake_time_minutes: {bake}
   lifecycle_hooks: {hooks}
   alarms: {{names: [{alarm}], rollback: true}}
 """
@@ -71,7 +71,7 @@ SCALED_STEP = CONFTEST_STEP.replace(
 PAUSE = "[{stages: [POST_TEST_TRAFFIC_SHIFT], target: pause, timeout_minutes: 600}]"
 
 
-def step_document(seeded: SeedResult, family: str, strategy: str, alarm: str) -> Any:
+def step_document(seeded: SeedResult, family: str, strategy: str, alarm: str, bake: int = 5) -> Any:
     blue_green = seeded.blue_green
     assert blue_green is not None
     return load_document(
@@ -87,6 +87,7 @@ def step_document(seeded: SeedResult, family: str, strategy: str, alarm: str) ->
             strategy=strategy,
             alarm=alarm,
             hooks="[]" if strategy == "rolling" else PAUSE,
+            bake=bake,
         )
     )
 
@@ -243,8 +244,9 @@ def test_blue_green_pauses_for_approval_rolls_back_on_request_and_on_an_alarm(
     assert "advancedConfiguration" not in described["loadBalancers"][0]
 
 
+@pytest.mark.django_db  # no thread: the deployments run in this test, as a worker would
 def test_with_auto_scaling_a_redeploy_keeps_the_scaled_desired_count(
-    seeded: SeedResult, admin_user: User
+    seeded: SeedResult, admin_user: User, deploy: Callable[..., Deployment]
 ) -> None:
     project = Project.objects.create(name="Scaled", slug="scaled", lifecycle=any_order_lifecycle())
     document = SCALED_STEP.format(
@@ -254,16 +256,15 @@ def test_with_auto_scaling_a_redeploy_keeps_the_scaled_desired_count(
     )
     Step.from_document(project, load_document(document)).save()
 
-    def deploy(tag: str) -> Deployment:
-        release = create_release(
+    def release(tag: str) -> Release:
+        return create_release(
             project,
             version=f"1.0.{project.releases.count()}",
             tags={"sandbox-ecr/demo/web": tag},
             user=admin_user,
         )
-        return Worker(release).finish()
 
-    first = deploy("1.0.0")
+    first = deploy(release("1.0.0"))
     assert first.status == "success", log_text(first)
     service = first.outputs["Deploy web"]["ServiceName"]
     ecs = aws_client("ecs")
@@ -276,7 +277,7 @@ def test_with_auto_scaling_a_redeploy_keeps_the_scaled_desired_count(
     )
     # Application Auto Scaling scales out, as it would under load.
     ecs.update_service(cluster="development", service=service, desiredCount=3)
-    second = deploy("1.1.0")
+    second = deploy(release("1.1.0"))
     assert second.status == "success", log_text(second)
     described = ecs.describe_services(cluster="development", services=[service])["services"][0]
     assert described["desiredCount"] == 3

@@ -17,6 +17,13 @@ from tests.sandbox.polling import wait_until
 FINISHED = ("SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED")
 
 
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    # Faster than the other contract tests: hook timeouts and bake times are minutes long.
+    with SandboxServer(speed=200) as server:
+        yield server
+
+
 @pytest.fixture
 def answer_hooks(sandbox: SandboxServer) -> Iterator[Callable[[str, str], None]]:
     def post(target: str, answer: str) -> None:
