@@ -86,6 +86,19 @@ class ServiceDeploymentTracker:
         del service.service_deployments[20:]
         return run
 
+    def returned_to_source(self, service: SimService, task_definition: str) -> bool:
+        """An update back to the revision a blue/green deployment replaces (CloudFormation
+        rolling back, a cancelled update) rolls that deployment back instead of starting one."""
+        run = self.owns(service)
+        blue = self._deployment(service, run.source_deployment) if run else None
+        if run is None or blue is None or blue.task_definition != task_definition:
+            return False
+        if run.status == "IN_PROGRESS":
+            self.roll_back(
+                service, run, "The service was updated back to the revision it replaces."
+            )
+        return True
+
     def _target_groups(self, service: SimService) -> tuple[str, str]:
         """(serving, idle): the target group production traffic goes to now, and the other."""
         from deployer.sandbox.elb_traffic import serving_target_group

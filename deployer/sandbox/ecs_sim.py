@@ -199,7 +199,7 @@ class EcsSimulator(TaskLifecycle):
             )
             service.task_definition = new_definition
             service.network_configuration = network
-            if changed:
+            if changed and not self.service_deployments.returned_to_source(service, new_definition):
                 self._new_deployment(service, new_definition)
         return service
 

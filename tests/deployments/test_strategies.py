@@ -1,6 +1,7 @@
 """ECS blue/green through a real deployment: the page follows the stages and traffic, Approve
 continues a pause, Roll back and an alarm in bake roll it back and fail the deployment saying
-why, and a step switched back to rolling deploys again."""
+why, Cancel during a pause rolls the service back too, and a step switched back to rolling
+deploys again."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from deployer.deployments.actions import continue_deployment, start_deployment
+from deployer.deployments.actions import (
+    cancel_deployment,
+    continue_deployment,
+    start_deployment,
+)
 from deployer.deployments.failures import ROLLED_BACK
 from deployer.deployments.models import Deployment
 from deployer.deployments.tasks import run_deployment
@@ -141,7 +146,7 @@ def production_weights(seeded: SeedResult) -> dict[str, int]:
     return {group["TargetGroupArn"]: group["Weight"] for group in groups}
 
 
-def test_blue_green_pauses_for_approval_rolls_back_on_request_and_on_an_alarm(
+def test_blue_green_pauses_for_approval_and_rolls_back_on_request_an_alarm_or_cancel(
     seeded: SeedResult, admin_user: User, admin_client: Client
 ) -> None:
     approver = admin_user
@@ -231,14 +236,22 @@ def test_blue_green_pauses_for_approval_rolls_back_on_request_and_on_an_alarm(
     assert service_task_definition(second) == f"{family}:2"
     cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="fine")
 
+    # Cancel while paused: CloudFormation rolls the service back, which ends the pause.
+    worker = Worker(release("2.0.0"))
+    wait_until(worker.awaiting, "the pause of the fifth deployment")
+    cancel_deployment(worker.deployment, approver)
+    cancelled = worker.finish()
+    assert cancelled.status == "cancelled", log_text(cancelled)
+    assert service_task_definition(second) == f"{family}:2"
+
     # Back to rolling: the advanced load balancing goes, and the deployment succeeds.
     step = project.steps.get()
     step.set_document(step_document(seeded, family, "rolling", alarm))
     step.save()
-    fifth = Worker(release("2.0.0")).finish()
-    assert fifth.status == "success", log_text(fifth)
+    sixth = Worker(release("2.0.0")).finish()
+    assert sixth.status == "success", log_text(sixth)
     described = aws_client("ecs").describe_services(
-        cluster="development", services=[fifth.outputs["Deploy web"]["ServiceName"]]
+        cluster="development", services=[sixth.outputs["Deploy web"]["ServiceName"]]
     )["services"][0]
     assert described["deploymentConfiguration"].get("strategy", "ROLLING") == "ROLLING"
     assert "advancedConfiguration" not in described["loadBalancers"][0]
