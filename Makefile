@@ -23,9 +23,10 @@ check: lint
 test-sqlite: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The second database reruns only what can differ with it: the tests that use the database.
 # The browser drives the same pages whatever the database: its tests run once, on SQLite.
 test-postgres: install-test
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest $(PYTEST_ARGS) -m "not browser"
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest $(PYTEST_ARGS) -m "not browser" --database-tests-only
 
 lint: install-test
 	$(BIN)/ruff check .

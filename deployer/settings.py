@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "deployer.releases",
     # Before django_q, so that deployments' `qcluster` (django-q's, plus the resume check) wins.
     "deployer.deployments",
+    "deployer.plans",
     "django_q",
     "axes",
     "targets",
@@ -206,6 +207,10 @@ X_FRAME_OPTIONS = "DENY"
 # (1 s by default) while something is due to end, growing to this while nothing is, and never
 # more than one AWS call per fifth of it on average (deployer/aws/cloudformation.py Poller).
 POLL_SECONDS = float(os.environ.get("DEPLOYER_POLL_SECONDS", "5"))
+# Change plans: how long a plan waits for a stack that is busy before saying so.
+PLAN_WAIT_SECONDS = float(os.environ.get("DEPLOYER_PLAN_WAIT_SECONDS", "10"))
+# Drift: minutes between scheduled checks of every deployed service (0 turns the schedule off).
+DRIFT_CHECK_MINUTES = int(os.environ.get("DEPLOYER_DRIFT_CHECK_MINUTES", "5"))
 # A worker's heartbeat thread records every HEARTBEAT_SECONDS that it runs a deployment; after
 # STALE_AFTER_SECONDS of silence (several missed beats, so a busy worker never counts as gone)
 # each worker's check, every RESUME_CHECK_SECONDS, requeues it: resumed within

@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("projects/<slug:slug>/variables/", include("deployer.projects.variable_urls")),
     path("projects/<slug:slug>/releases/", include("deployer.releases.urls")),
+    path("projects/<slug:slug>/", include("deployer.plans.urls")),
     path("projects/", include("deployer.projects.urls")),
     path("deployments/", include("deployer.deployments.urls")),
     path("audit/", include("deployer.audit.urls")),

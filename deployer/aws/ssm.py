@@ -21,7 +21,8 @@ class StoredParameter:
     written: bool
 
 
-def _current(client: Any, name: str) -> dict[str, Any] | None:
+def current_parameter(client: Any, name: str) -> dict[str, Any] | None:
+    """The parameter, decrypted, or None when it does not exist."""
     try:
         with aws_errors("ssm:GetParameter"):
             response = client.get_parameter(Name=name, WithDecryption=True)
@@ -38,7 +39,7 @@ def store_secure_string(client: Any, name: str, value: str, description: str) ->
     Reading first (decrypted) and comparing keeps the parameter's version, and its history,
     for the deployments that did not change the value. The value never appears in an error.
     """
-    current = _current(client, name)
+    current = current_parameter(client, name)
     if current is not None:
         if current.get("Type") != SECURE_STRING:
             raise AwsError(
@@ -69,3 +70,16 @@ def store_secure_string(client: Any, name: str, value: str, description: str) ->
     with aws_errors("ssm:GetParameter"):
         described = client.get_parameter(Name=name, WithDecryption=False)["Parameter"]
     return StoredParameter(name, str(described["ARN"]), version, True)
+
+
+def planned_parameter(client: Any, sts: Any, region: str, name: str) -> tuple[str, str | None]:
+    """The ARN parameter `name` has (or will have once stored) and its current value, if any.
+
+    Reads only: for a change plan, which must not store the secret it is about to compare.
+    """
+    current = current_parameter(client, name)
+    if current is not None:
+        return str(current["ARN"]), str(current.get("Value", ""))
+    with aws_errors("sts:GetCallerIdentity"):
+        account = str(sts.get_caller_identity()["Account"])
+    return f"arn:aws:ssm:{region}:{account}:parameter{name}", None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Max
 
 from deployer.deployments.models import Deployment
+from deployer.plans.models import DriftCheck
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class EnvironmentState:
 
     latest: Deployment | None = None
     last_success: Deployment | None = None
+    # The latest drift check, when it found what runs differs from what was deployed.
+    drift: DriftCheck | None = None
 
     @property
     def success_differs(self) -> bool:
@@ -45,13 +48,21 @@ def environment_states(
         (row["release__project_id"], row["environment_id"]): row["newest"]
         for row in pairs.filter(status=Deployment.Status.SUCCESS).annotate(newest=Max("pk"))
     }
-    rows = Deployment.objects.select_related("release", "environment", "created_by").in_bulk(
-        [*latest_ids.values(), *success_ids.values()]
-    )
+    rows = Deployment.objects.select_related(
+        "release__project", "environment", "created_by"
+    ).in_bulk([*latest_ids.values(), *success_ids.values()])
+    drifted = {
+        (check.project_id, check.environment_id): check
+        for check in DriftCheck.objects.filter(
+            project_id__in=list({key[0] for key in latest_ids}),
+            status=DriftCheck.Status.DRIFTED,
+        )
+    }
     return {
         key: EnvironmentState(
             latest=rows.get(latest_ids.get(key, 0)),
             last_success=rows.get(success_ids.get(key, 0)),
+            drift=drifted.get(key),
         )
         for key in latest_ids.keys() | success_ids.keys()
     }

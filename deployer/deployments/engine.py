@@ -17,6 +17,7 @@ from deployer.aws.ecs import RolloutWatch
 from deployer.aws.errors import AwsError
 from deployer.aws.polling import CallCounter, Cancelled, Poller, TimedOut
 from deployer.aws.service_deployments import ServiceDeploymentWatch
+from deployer.aws.service_state import read_service_state
 from deployer.aws.session import ClientFactory
 from deployer.deployments.failures import (
     AWS_ERROR,
@@ -26,22 +27,17 @@ from deployer.deployments.failures import (
     DeploymentFailed,
 )
 from deployer.deployments.models import Deployment
+from deployer.deployments.preparation import prepare_step, stack_parameters
 from deployer.deployments.secret_store import store_secrets
 from deployer.deployments.stack_run import StackRun, crash_loop_threshold
 from deployer.deployments.tasklog import TaskLog
-from deployer.projects.variables import (
-    DeploymentFacts,
-    Masker,
-    deployment_variables,
-    masked_artifacts,
-    masker_for,
-)
-from deployer.releases.snapshot import snapshot_documents, snapshot_images, snapshot_variables
+from deployer.plans.drift import record_deployed_state
+from deployer.plans.planner import StepPlan, plan_template
+from deployer.projects.variables import Masker, masked_artifacts, masker_for
+from deployer.releases.snapshot import snapshot_documents, snapshot_variables
 from steps.document.model import DocumentError, StepDocument
-from steps.template.builder import DeployContext
-from steps.template.naming import automatic_tags
+from steps.template.builder import DeployContext, build_template
 from steps.template.preflight import PreflightError, begin_deployable
-from steps.template.substitution import substitute_step
 from targets.models import ClusterTarget
 from targets.selection import no_targets_message, targets_for
 
@@ -128,26 +124,19 @@ class DeploymentRun(StackRun):
     def _deploy_step(
         self, document: StepDocument, target: ClusterTarget, values: list[Any]
     ) -> dict[str, str]:
-        facts = DeploymentFacts(
-            project_name=self.release.project.name,
-            project_id=self.release.project_id,
-            environment_name=self.environment.name,
-            environment_id=self.environment.pk,
-            release_number=self.release.version,
+        prepared = prepare_step(
+            self.release,
+            self.environment,
+            document,
+            target,
+            values,
             deployment_id=self.deployment.pk,
             created_by=self.deployment.created_by.get_username()
             if self.deployment.created_by
             else "",
-            step_name=str(document.name),
-            machine_name=target.name,
-            region=target.region,
-            cluster_name=target.cluster_name,
-            images=tuple(snapshot_images(self.release)),
         )
-        variables, _ = deployment_variables(values, self.environment.pk, facts)
-        sensitive = {v.name for v in values if v.sensitive}
         with self.phase("Substituting variables and validating"):
-            substitution = substitute_step(document, variables, sensitive)
+            substitution = prepared.substitution
             for secret in substitution.derived_secrets:
                 self.masker.add(secret)
             if not substitution.ok or substitution.document is None:
@@ -155,14 +144,7 @@ class DeploymentRun(StackRun):
             store_secrets(self, substitution, target)
             substituted = substitution.document
             assert substituted is not None
-            context = DeployContext(
-                cluster_name=target.cluster_name,
-                region=target.region,
-                environment_name=self.environment.name,
-                images={image.package: image.image for image in facts.images},
-                automatic_tags=tuple(automatic_tags(variables)),
-                user_stack_tags=tuple((t.key, t.value) for t in substituted.tags.tags),
-            )
+            context = prepared.context()
             try:
                 check = begin_deployable(substituted, context)
             except PreflightError as exc:
@@ -180,6 +162,9 @@ class DeploymentRun(StackRun):
             except PreflightError as exc:
                 self._validation_failed([str(f) for f in exc.findings])
             self._save_artifacts(document.name, template_yaml, substitution.data)
+            # The plan is a look, not a write, but its change set is a call that changes AWS:
+            # it comes once the step is known to be deployable, against the stack as it is now.
+            self._log_plan(substituted, target, context, stack_name)
 
         poller = self._poller(substituted)
         self.crash_loop_threshold = crash_loop_threshold(substituted)
@@ -195,7 +180,7 @@ class DeploymentRun(StackRun):
             counter.watch(factory.client(service, target.region))
         poller.calls = lambda: counter.count
         try:
-            return self._run_stack(
+            outputs = self._run_stack(
                 substituted, target, factory, stack_name, template_yaml, context, poller, linted
             )
         except AwsError as exc:
@@ -203,6 +188,79 @@ class DeploymentRun(StackRun):
         except TimedOut as exc:
             self.log.error(str(exc))
             raise DeploymentFailed(TIMEOUT, str(exc)) from exc
+        if substituted.deployment_options.wait != "dont_wait":
+            scaled = substituted.deployment.auto_scaling is not None
+            self._record_deployed_state(str(document.name), target, stack_name, outputs, scaled)
+        return outputs
+
+    def _log_plan(
+        self,
+        document: StepDocument,
+        target: ClusterTarget,
+        context: DeployContext,
+        stack_name: str,
+    ) -> None:
+        """Log the change plan against the stack as it is now; a failure is only a warning."""
+        step = StepPlan(str(document.name), target.name, stack_name)
+        try:
+            plan_template(
+                step,
+                # Its own clients: the plan's calls do not count against the poller's budget.
+                ClientFactory(target.account),
+                target,
+                build_template(document, context),
+                stack_parameters(document, stack_name),
+                [{"Key": t.key, "Value": t.value} for t in context.stack_tags()],
+                tuple(self.masker.secrets),
+                wait=0,
+                review_creation=False,
+            )
+        except Exception as exc:  # the plan informs; it never decides the deployment
+            message = exc.message if isinstance(exc, AwsError) else f"{type(exc).__name__}: {exc}"
+            self.log.warning(f"Could not compute the change plan: {message}")
+            return
+        if step.error:
+            self.log.warning(f"Change plan: not computed: {step.error}.")
+            return
+        self.log.info(f"Change plan: {step.verdict}")
+        for line in step.lines()[1:]:
+            self.log.info(line)
+
+    def _record_deployed_state(
+        self,
+        step_name: str,
+        target: ClusterTarget,
+        stack_name: str,
+        outputs: dict[str, str],
+        auto_scaled: bool,
+    ) -> None:
+        """Keep what the step left running, for drift checks; a failure is only a warning.
+
+        An auto-scaled service's desired count is the scaling policy's to change: not drift.
+        """
+        service = outputs.get("ServiceName", "")
+        if not service:
+            return
+        try:
+            state = read_service_state(
+                ClientFactory(target.account).client("ecs", target.region),
+                target.cluster_name,
+                service,
+            )
+        except AwsError as exc:
+            self.log.warning(f"Could not record the deployed service for drift checks: {exc}")
+            return
+        if state is not None:
+            record_deployed_state(
+                self.deployment,
+                step_name,
+                target,
+                stack_name,
+                service,
+                state,
+                self.masker.mask,
+                ignore=("Desired count",) if auto_scaled else (),
+            )
 
     # Helpers
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from deployer.aws.errors import AwsError
@@ -15,6 +16,34 @@ from steps.validation.secrets import parameter_name, with_secrets
 if TYPE_CHECKING:
     from deployer.deployments.engine import DeploymentRun
     from targets.models import ClusterTarget
+
+
+@dataclass(frozen=True)
+class BoundSecret:
+    """A sensitive value a container reads from SSM: its variable, parameter name and value."""
+
+    variable: str
+    parameter: str
+    value: str
+
+
+def bound_secrets(
+    project_slug: str, environment_name: str, substitution: Substitution
+) -> list[BoundSecret]:
+    """Each distinct sensitive environment value of the substituted step, with its parameter."""
+    seen: set[str] = set()
+    secrets = []
+    for binding in substitution.secret_bindings:
+        key = binding.variable.lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        # The rendered value: the variable's own, or what it renders to when it reads others.
+        entry = substitution.data["containers"][binding.container_index]["environment"]
+        value = str(entry["variables"][binding.variable_index]["value"])
+        name = parameter_name(project_slug, environment_name, binding.variable)
+        secrets.append(BoundSecret(binding.variable, name, value))
+    return secrets
 
 
 def store_secrets(run: DeploymentRun, substitution: Substitution, target: ClusterTarget) -> None:
@@ -31,35 +60,29 @@ def store_secrets(run: DeploymentRun, substitution: Substitution, target: Cluste
     environment = run.environment.name
     client = ClientFactory(target.account, on_retry=run.log.warning).client("ssm", target.region)
     arns: dict[str, str] = {}
-    for binding in substitution.secret_bindings:
-        key = binding.variable.lower()
-        if key in arns:
-            continue
-        # The rendered value: the variable's own, or what it renders to when it reads others.
-        entry = substitution.data["containers"][binding.container_index]["environment"]
-        value = str(entry["variables"][binding.variable_index]["value"])
+    for secret in bound_secrets(project.slug, environment, substitution):
+        value, name = secret.value, secret.parameter
         run.masker.add(value)
-        name = parameter_name(project.slug, environment, binding.variable)
         try:
             stored = store_secure_string(
                 client,
                 name,
                 value,
                 description=(
-                    f"Sensitive variable {binding.variable} of project {project.name} in "
+                    f"Sensitive variable {secret.variable} of project {project.name} in "
                     f"{environment}, stored by Deployer"
                 ),
             )
         except AwsError as exc:
-            reason = f"Could not store {binding.variable} in SSM as {name}: {exc.message}"
+            reason = f"Could not store {secret.variable} in SSM as {name}: {exc.message}"
             run.log.error(f"{AWS_ERROR}: {reason}")
             raise DeploymentFailed(AWS_ERROR, reason) from exc
         verb = "Stored" if stored.written else "Unchanged:"
         run.log.info(
-            f"{verb} secret {binding.variable} in SSM Parameter Store as {name} "
+            f"{verb} secret {secret.variable} in SSM Parameter Store as {name} "
             f"(SecureString, version {stored.version})."
         )
-        arns[key] = stored.arn
+        arns[secret.variable.lower()] = stored.arn
     data = with_secrets(substitution.data, substitution.secret_bindings, arns)
     substitution.document = document_from_data(data)
     substitution.data = data

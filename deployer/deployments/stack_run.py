@@ -29,6 +29,7 @@ from deployer.deployments.failures import (
     DeploymentFailed,
 )
 from deployer.deployments.models import Deployment
+from deployer.deployments.preparation import stack_parameters
 from deployer.deployments.tasklog import TaskLog
 from steps.document.model import StepDocument
 from steps.template.builder import DeployContext
@@ -86,14 +87,7 @@ class StackRun:
                 service_deployment={**state, "target": target.pk}
             ),
         )
-        parameters = []
-        if any(container.logging.type == "auto" for container in document.containers):
-            # The template's default, /ecs/<task definition name>, is the same for every
-            # environment: two stacks in one account and region would both create that log group
-            # and the second would fail. The stack's own name is unique, so name the group after it.
-            parameters.append(
-                {"ParameterKey": "LogGroupName", "ParameterValue": f"/ecs/{stack_name}"}
-            )
+        parameters = stack_parameters(document, stack_name)
         workflow = StackWorkflow(
             factory.client("cloudformation", target.region),
             stack_name,

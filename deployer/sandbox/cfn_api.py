@@ -6,6 +6,7 @@ from typing import Any
 
 from deployer.sandbox.cfn_engine import CloudFormationEngine
 from deployer.sandbox.cfn_model import Stack, StackOperationError
+from deployer.sandbox.cfn_review_api import ReviewCalls, request_tags
 from deployer.sandbox.cfn_schema import is_known_type
 from deployer.sandbox.cfn_template import TemplateError, parse_template, resolve_parameters
 from deployer.sandbox.protocol import (
@@ -37,7 +38,7 @@ NAMED_IAM = {
 }
 
 
-class CloudFormationInterceptor:
+class CloudFormationInterceptor(ReviewCalls):
     """Every CloudFormation call lands here, so moto's synchronous stacks never appear."""
 
     def __init__(self, engine: CloudFormationEngine) -> None:
@@ -135,7 +136,7 @@ class CloudFormationInterceptor:
             template,
             body,
             parameters,
-            _tags(params),
+            request_tags(params),
             capabilities,
             params.get("DisableRollback") == "true" or on_failure == "DO_NOTHING",
         )
@@ -147,7 +148,9 @@ class CloudFormationInterceptor:
         parameters = self._parameters(template, params, stack)
         capabilities = query_list(params, "Capabilities")
         self._check_capabilities(template, capabilities)
-        tags = _tags(params) if any(key.startswith("Tags.") for key in params) else stack.tags
+        tags = stack.tags
+        if any(key.startswith("Tags.") for key in params):
+            tags = request_tags(params)
         self.engine.update(stack, template, body, parameters, tags, capabilities)
         return {"StackId": stack.stack_id}
 
@@ -275,13 +278,6 @@ class CloudFormationInterceptor:
     def _GetTemplate(self, region: str, params: dict[str, str]) -> dict[str, Any]:
         stack = self.engine.require(region, params["StackName"])
         return {"TemplateBody": stack.template_body, "StagesAvailable": ["Original", "Processed"]}
-
-
-def _tags(params: dict[str, str]) -> list[dict[str, str]]:
-    return [
-        {"Key": member["Key"], "Value": member.get("Value", "")}
-        for member in query_structures(params, "Tags")
-    ]
 
 
 def _without_none(values: dict[str, Any]) -> dict[str, Any]:

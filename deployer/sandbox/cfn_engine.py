@@ -39,10 +39,15 @@ class CloudFormationEngine(ResourceProvisioning):
         self.lock = threading.RLock()
         self.stacks: list[Stack] = []
         self.service_timeout = DEFAULT_SERVICE_TIMEOUT_SECONDS
+        # Reviews of stacks (cfn_review_api): change sets, and drift detections by id.
+        self.change_sets: list[Any] = []
+        self.drift_detections: dict[str, dict[str, Any]] = {}
 
     def reset(self) -> None:
         with self.lock:
             self.stacks.clear()
+            self.change_sets.clear()
+            self.drift_detections.clear()
         self.service_timeout = DEFAULT_SERVICE_TIMEOUT_SECONDS
 
     # ---- lookup ----------------------------------------------------------------------------
@@ -102,6 +107,16 @@ class CloudFormationEngine(ResourceProvisioning):
         self._run(stack, self._create)
         return stack
 
+    def review(self, region: str, name: str) -> Stack:
+        """The empty stack a CREATE change set makes: REVIEW_IN_PROGRESS until executed."""
+        with self.lock:
+            stack_id = f"arn:aws:cloudformation:{region}:{ACCOUNT_ID}:stack/{name}/{uuid.uuid4()}"
+            stack = Stack(stack_id, name, region, {}, "", {}, [], [], False, self.clock.now())
+            stack.status = "REVIEW_IN_PROGRESS"
+            self.stacks.append(stack)
+            self._stack_event(stack, "REVIEW_IN_PROGRESS", "User Initiated")
+        return stack
+
     def update(
         self,
         stack: Stack,
@@ -156,7 +171,8 @@ class CloudFormationEngine(ResourceProvisioning):
         with self.lock:
             if stack.status in (FINAL_DELETED, "DELETE_IN_PROGRESS"):
                 return
-            if stack.in_progress:
+            self.change_sets[:] = [c for c in self.change_sets if c.stack is not stack]
+            if stack.in_progress and stack.status != "REVIEW_IN_PROGRESS":
                 raise StackOperationError(
                     "ValidationError",
                     f"Stack [{stack.name}] cannot be deleted while in status {stack.status}",

@@ -48,9 +48,33 @@ def property_error(type_name: str, logical_id: str, properties: dict[str, Any]) 
     )
 
 
-def requires_replacement(type_name: str, changed: set[str]) -> bool:
-    """Whether changing these top-level properties replaces the resource (createOnly)."""
+# Properties whose change CloudFormation's handler answers with a new resource although the
+# registry schema does not list them as create-only: turning ECS managed tags on or off
+# re-creates the service (the Octopus documentation warns of it; the step editor says so too).
+REPLACED_ON_CHANGE: dict[str, frozenset[str]] = {
+    "AWS::ECS::Service": frozenset({"EnableECSManagedTags"}),
+}
+
+
+def create_only(type_name: str) -> frozenset[str] | None:
+    """Top-level properties whose change replaces the resource; None for an unknown type."""
     schema = _schema(type_name)
     if schema is None:
+        return None
+    return frozenset(_top_level(schema.get("createOnlyProperties") or [])) | REPLACED_ON_CHANGE.get(
+        type_name, frozenset()
+    )
+
+
+def is_taggable(type_name: str) -> bool:
+    """Whether the type has a Tags property, so stack-level tags reach it."""
+    schema = _schema(type_name)
+    return schema is not None and "Tags" in (schema.get("properties") or {})
+
+
+def requires_replacement(type_name: str, changed: set[str]) -> bool:
+    """Whether changing these top-level properties replaces the resource (createOnly)."""
+    replaced = create_only(type_name)
+    if replaced is None:
         return True
-    return bool(changed & _top_level(schema.get("createOnlyProperties") or []))
+    return bool(changed & replaced)

@@ -52,6 +52,9 @@ TABLE: dict[str, tuple[str, set[str]]] = {
     "releases:delete": ("/projects/payments/releases/1.0.0/delete/", EDITORS),
     # Posted with the Production environment; Development is tried below.
     "releases:deploy": ("/projects/payments/releases/1.0.0/deploy/", {ADMIN, RM}),
+    "plans:preview-plan": ("/projects/payments/releases/1.0.0/plan/", EVERYONE),
+    "plans:drift": ("/projects/payments/drift/1/", EVERYONE),
+    "plans:check-drift": ("/projects/payments/drift/1/check/", EVERYONE),
     "deployments:list": ("/deployments/", EVERYONE),
     "deployments:detail": ("/deployments/{prod}/", EVERYONE),
     "deployments:poll": ("/deployments/{prod}/poll/", EVERYONE),

@@ -70,6 +70,17 @@ def test_build_release_deploy_and_see_a_failure_explained(
     page.fill("[name='tag_0']", "2.1.0-crash")
     page.get_by_role("button", name="Create release").click()
     page.select_option("#deploy-environment", label="Development")
+    # Before the click: what the deployment would change, from a change set never executed.
+    page.locator("#deploy-form").get_by_role("link", name="Preview changes").click()
+    dialog = page.locator("dialog#plan-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator(".plan-verdict")).to_have_text(
+        "The service will roll to a new task definition", timeout=30_000
+    )
+    expect(dialog).to_contain_text("container web: image")
+    expect(dialog).to_contain_text("demo/web:2.1.0-crash")  # the table shows whole references
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
     page.get_by_role("button", name="Deploy", exact=True).click()
     expect(page.locator("#deployment-status")).to_have_text("Failed", timeout=60_000)
     summary = page.locator("#failure-summary")

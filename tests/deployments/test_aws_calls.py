@@ -50,6 +50,14 @@ def poll_marks(aws_calls: CallLog, monkeypatch: pytest.MonkeyPatch) -> CallLog:
         sleep(run, seconds)
 
     monkeypatch.setattr(DeploymentRun, "_sleep", marked)
+    record = DeploymentRun._record_deployed_state
+
+    def ended(run: DeploymentRun, *args: object) -> None:
+        # What a step reads once its rollout is over (for drift checks) is not a poll.
+        aws_calls.mark("end")
+        record(run, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DeploymentRun, "_record_deployed_state", ended)
     return aws_calls
 
 
