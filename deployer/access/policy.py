@@ -90,6 +90,7 @@ RULES: dict[str, Rule] = {
     "deployments:cancel": _deployment(CANCEL),
     "deployments:approve": _deployment(APPROVE),
     "deployments:reject": _deployment(APPROVE),
+    "deployments:continue": _deployment(APPROVE),
     # Infrastructure: everyone with a role reads it (step forms pick from it); admins change it.
     "feeds:list-feeds": Rule(VIEW),
     "feeds:create-feed": Rule(ADMINISTER),

@@ -9,6 +9,7 @@ from typing import Any
 
 from deployer.aws.errors import AwsError, aws_errors
 from deployer.aws.polling import Poller
+from deployer.aws.service_deployments import ServiceDeploymentWatch
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ class RolloutWatch:
     # An answer already in hand (the look made while CloudFormation waited on the service):
     # the first tick uses it instead of asking again when it shows this rollout completed.
     answer: dict[str, Any] | None = None
+    # Follows the service's ECS service deployment (stages, traffic, hooks, alarms), if given.
+    service_deployment: ServiceDeploymentWatch | None = None
     _counts: dict[str, int] = field(default_factory=dict)
     # Set once a deployment has FAILED: the page keeps its counts rather than the rollback's.
     _failed_id: str = ""
@@ -255,6 +258,12 @@ class RolloutWatch:
         service = self._describe_service()
         self.last_service = service
         self._log_service_events(service)
+        if self.service_deployment is not None:
+            try:
+                self.service_deployment.look(service)
+            except AwsError as exc:
+                # Progress is a courtesy: the deployment's own state decides the outcome.
+                self.log("verbose", f"Could not read the service deployment: {exc.message}")
         return service
 
     def _answer_in_hand(self) -> dict[str, Any] | None:

@@ -189,3 +189,79 @@ def cancel_deployment(deployment: Deployment, user: User | None) -> None:
         TaskLog(deployment).warning(
             f"Cancellation requested{who}; the deployment stops at its next poll."
         )
+
+
+CONTINUE_ACTIONS = ("continue", "rollback")
+
+
+def continue_deployment(deployment: Deployment, user: User | None, action: str) -> str:
+    """Approve (``continue``) or roll back (``rollback``) the ECS service deployment that a
+    running deployment follows; returns what was done, in words.
+
+    Continue answers the pause hook that is AWAITING_ACTION (ContinueServiceDeployment
+    CONTINUE). Roll back answers that hook with ROLLBACK, or, with no pause waiting, stops the
+    running service deployment with a rollback (StopServiceDeployment ROLLBACK). Needs the
+    approver permission of the deployment's environment (the operator, no user, may). Raises
+    ActionRefused, whose messages say why, when it cannot be done.
+    """
+    from deployer.access.permissions import APPROVE, decide
+    from deployer.aws.errors import AwsError
+    from deployer.aws.service_deployments import (
+        continue_service_deployment,
+        stop_service_deployment,
+    )
+    from deployer.aws.session import ClientFactory
+    from targets.models import ClusterTarget
+
+    if action not in CONTINUE_ACTIONS:
+        raise ActionRefused([f"Unknown action {action!r}: use continue or rollback."])
+    project, environment = deployment.release.project, deployment.environment
+    if user is not None and not (decision := decide(user, APPROVE, project, environment)):
+        raise ActionRefused([decision.reason])
+    deployment.refresh_from_db(fields=["status", "rollout"])
+    state = (deployment.rollout or {}).get("service_deployment") or {}
+    if deployment.status != Deployment.Status.RUNNING or not state.get("active"):
+        raise ActionRefused(
+            [f"Deployment {deployment.pk} has no ECS service deployment in progress."]
+        )
+    hook = str(state.get("awaiting") or "")
+    if action == "continue" and not hook:
+        raise ActionRefused(
+            [f"Deployment {deployment.pk} is not awaiting approval at a lifecycle hook."]
+        )
+    target = (
+        ClusterTarget.objects.filter(pk=state.get("target") or 0).select_related("account").first()
+    )
+    if target is None:
+        raise ActionRefused(["The ECS cluster target of this deployment no longer exists."])
+    client = ClientFactory(target.account, interactive=True).client("ecs", target.region)
+    stage = state.get("stage") or "its current stage"
+    try:
+        if hook:
+            continue_service_deployment(
+                client, state["arn"], hook, "CONTINUE" if action == "continue" else "ROLLBACK"
+            )
+        else:
+            stop_service_deployment(client, state["arn"])
+    except AwsError as exc:
+        raise ActionRefused([exc.message]) from exc
+    who = user.get_username() if user else "the operator"
+    done = (
+        f"Approved at {stage} by {who}: the ECS service deployment continues."
+        if action == "continue"
+        else f"Roll back at {stage} requested by {who}: ECS returns to the previous revision."
+    )
+    log = TaskLog(deployment)
+    if action == "continue":
+        log.info(done)
+    else:
+        log.warning(done)
+    record(
+        "deployment.continued" if action == "continue" else "deployment.rolled_back",
+        f"{deployment}: {done}",
+        obj=deployment,
+        project=project,
+        environment=environment,
+        details={"service_deployment": state.get("arn", ""), "stage": state.get("stage", "")},
+    )
+    return done

@@ -16,6 +16,7 @@ from django.utils import timezone
 from deployer.aws.ecs import RolloutWatch
 from deployer.aws.errors import AwsError
 from deployer.aws.polling import CallCounter, Cancelled, Poller, TimedOut
+from deployer.aws.service_deployments import ServiceDeploymentWatch
 from deployer.aws.service_state import read_service_state
 from deployer.aws.session import ClientFactory
 from deployer.deployments.events import announce
@@ -70,6 +71,8 @@ class DeploymentRun(StackRun):
         self._live_watch: RolloutWatch | None = None
         # Desired count -> stopped tasks allowed, for the step being deployed; None: guard off.
         self.crash_loop_threshold: Callable[[int], int] | None = None
+        self.rollout_state: dict[str, Any] = {}
+        self.service_deployment_watch: ServiceDeploymentWatch | None = None
 
     # The run
 

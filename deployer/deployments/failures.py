@@ -11,6 +11,8 @@ TIMEOUT = "ECS-Deployment-Timeout"
 AWS_ERROR = "ECS-Deployment-AwsError"
 NO_TARGETS = "ECS-Deployment-NoTargets"
 CRASH_LOOP = "ECS-Deployment-CrashLoop"
+# The ECS service deployment rolled back: an alarm, a lifecycle hook, a timeout, or a person.
+ROLLED_BACK = "ECS-Deployment-RolledBack"
 
 
 class DeploymentFailed(Exception):

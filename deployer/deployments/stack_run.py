@@ -19,10 +19,12 @@ from deployer.aws.ecs import (
 )
 from deployer.aws.errors import AwsError
 from deployer.aws.polling import Cancelled, Poller
+from deployer.aws.service_deployments import ServiceDeploymentWatch
 from deployer.aws.session import ClientFactory
 from deployer.deployments.failures import (
     CRASH_LOOP,
     DEPLOY_FAILED,
+    ROLLED_BACK,
     ROLLOUT_FAILED,
     DeploymentFailed,
 )
@@ -53,6 +55,9 @@ class StackRun:
     stopping_tasks: set[str]
     _live_watch: RolloutWatch | None
     crash_loop_threshold: Callable[[int], int] | None
+    # What the page shows of the rollout: task counts, and the ECS service deployment.
+    rollout_state: dict[str, Any]
+    service_deployment_watch: ServiceDeploymentWatch | None
 
     if TYPE_CHECKING:
 
@@ -73,6 +78,15 @@ class StackRun:
     ) -> dict[str, str]:
         wait = document.deployment_options.wait != "dont_wait"
         self._live_watch = None
+        self.service_deployment_watch = ServiceDeploymentWatch(
+            factory.client("ecs", target.region),
+            log=self._log_callback,
+            # A resumed attempt follows what the first attempt started.
+            since=(self.deployment.started or self.started_at) - dt.timedelta(seconds=1),
+            on_change=lambda state: self._save_rollout(
+                service_deployment={**state, "target": target.pk}
+            ),
+        )
         parameters = stack_parameters(document, stack_name)
         workflow = StackWorkflow(
             factory.client("cloudformation", target.region),
@@ -265,6 +279,7 @@ class StackRun:
         with self.phase(f"CloudFormation stack {stack_name}"):
             result = workflow.run(wait=wait)
         if not result.ok and wait:
+            self._fail_if_rolled_back(stack_name)
             self.log.error(
                 f"{DEPLOY_FAILED}: stack {stack_name} ended {result.status}"
                 + (f": {result.status_reason}" if result.status_reason else "")
@@ -315,6 +330,9 @@ class StackRun:
                     rollout.message,
                     self._diagnose(rollout.message, running, workflow.started),
                 )
+            if self.service_deployment_watch and self.service_deployment_watch.arn:
+                with suppress(AwsError):
+                    self.service_deployment_watch.refresh()
             self.log.info(rollout.message)
         for name, value in outputs.items():
             self.log.info(
@@ -347,6 +365,7 @@ class StackRun:
             crash_loop_threshold=self.crash_loop_threshold,
             failed_counts=self.failed_counts,
             stopping=self.stopping_tasks,
+            service_deployment=self.service_deployment_watch,
         )
 
     def _live_rollout(
@@ -382,12 +401,20 @@ class StackRun:
                 self.log.verbose(f"Could not read the service's progress: {exc.message}")
                 return None
             state = watch.primary_state()
+            if self._held_by_service_deployment():
+                return "waiting"  # a pause or bake time: it may last hours, poll at leisure
             if state == "IN_PROGRESS":
                 return "nearly" if watch.ending_soon() else "waiting"
             # Completed or failed: CloudFormation notices within moments.
             return "ending" if state in ("COMPLETED", "FAILED") else "busy"
 
         return on_poll
+
+    def _held_by_service_deployment(self) -> bool:
+        sd = self.service_deployment_watch
+        if sd is None or not sd.shifting or sd.last.get("status") != "IN_PROGRESS":
+            return False
+        return sd.awaiting() is not None or sd.last.get("lifecycleStage") == "BAKE_TIME"
 
     def _explain_with_stopped_tasks(
         self, factory: ClientFactory, target: ClusterTarget, stack_id: str
@@ -424,7 +451,28 @@ class StackRun:
         self.log.write(level, text)
 
     def _save_counts(self, counts: dict[str, int]) -> None:
-        Deployment.objects.filter(pk=self.deployment.pk).update(rollout=counts)
+        self._save_rollout(**counts)
+
+    def _save_rollout(self, **values: Any) -> None:
+        self.rollout_state.update(values)
+        Deployment.objects.filter(pk=self.deployment.pk).update(rollout=self.rollout_state)
+
+    def _fail_if_rolled_back(self, stack_name: str) -> None:
+        """A stack that failed because its ECS service deployment rolled back (alarm, hook,
+        circuit breaker, timeout action, someone pressing Roll back) fails saying which."""
+        watch = self.service_deployment_watch
+        if watch is None or not watch.arn:
+            return
+        with suppress(AwsError):
+            watch.refresh()
+        if watch.last.get("status") in (
+            "ROLLBACK_IN_PROGRESS",
+            "ROLLBACK_SUCCESSFUL",
+            "ROLLBACK_FAILED",
+        ):
+            reason = f"The ECS service deployment rolled back: {watch.reason}"
+            self.log.error(f"{ROLLED_BACK}: {reason} (stack {stack_name} rolls back with it)")
+            raise DeploymentFailed(ROLLED_BACK, reason)
 
 
 def crash_loop_threshold(document: StepDocument) -> Callable[[int], int] | None:

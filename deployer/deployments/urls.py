@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/cancel/", deployments.cancel_deployment, name="cancel"),
     path("<int:pk>/approve/", deployments.approve_deployment, name="approve"),
     path("<int:pk>/reject/", deployments.reject_deployment, name="reject"),
+    path("<int:pk>/continue/", deployments.continue_deployment, name="continue"),
     path(
         "<int:pk>/files/<str:step>/<str:kind>/",
         deployments.download_artifact,

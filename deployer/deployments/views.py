@@ -113,7 +113,14 @@ def _detail_context(deployment: Deployment, after: int, level: str) -> dict[str,
         "level": level,
         "levels": [(value, label) for value, (label, _) in LEVEL_FILTERS.items()],
         "steps": sorted(deployment.artifacts),
+        "gate": _gate(deployment),
     }
+
+
+def _gate(deployment: Deployment) -> str:
+    """What decides the Approve / Roll back buttons; a poll redraws them when it changes."""
+    state = (deployment.rollout or {}).get("service_deployment") or {}
+    return f"{state.get('awaiting', '')}.{int(bool(state.get('active')))}"
 
 
 def show_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -153,6 +160,23 @@ def _decide(request: HtmxHttpRequest, pk: int, *, approve: bool) -> HttpResponse
     return redirect(deployment)
 
 
+@require_POST
+def continue_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Approve or Roll back: answer the ECS service deployment's pause, or roll it back."""
+    deployment = get_object_or_404(
+        Deployment.objects.select_related("release__project", "environment"), pk=pk
+    )
+    action = request.POST.get("action", "")[:20]
+    try:
+        done = actions.continue_deployment(deployment, request.user, action)  # type: ignore[arg-type]
+    except ActionRefused as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect(deployment)
+
+
 def poll_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """New log lines after `after`, and the header; 286 once the deployment has finished."""
     deployment = get_object_or_404(
@@ -161,6 +185,7 @@ def poll_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     after = query_id(request, "after") or 0
     level = query_choice(request, "level", LEVEL_FILTERS)
     context = _detail_context(deployment, after, level)
+    context["gate_changed"] = request.GET.get("gate", "") != context["gate"]
     response = render(request, "deployments/detail.html#poll", context)
     if deployment.is_finished:
         # htmx stops polling on this status (286) and still swaps the response in.

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from deployer.sandbox.cfn_scaling import ScalableTargetProvider, ScalingPolicyProvider
 from deployer.sandbox.clock import SimulatedClock
 from deployer.sandbox.ecs_model import EcsError, SimService
 from deployer.sandbox.ecs_sim import EcsSimulator
@@ -232,7 +233,9 @@ class ServiceProvider:
         spec = self._spec(new, merged_tags(context.stack_tags, new.get("Tags")))
         spec.pop("serviceName", None)
         spec["service"] = current.physical_id
-        spec.setdefault("desiredCount", 1)
+        # A property left out of the template goes back to its default: no Strategy is ROLLING.
+        spec.setdefault("deploymentConfiguration", {}).setdefault("strategy", "ROLLING")
+        # No DesiredCount (auto scaling owns it): the running count stays as it is.
         if message := service_role_error(spec):
             raise ResourceFailure(handler_message(message, "InvalidRequest"))
         try:
@@ -257,6 +260,9 @@ class ServiceProvider:
                 if deployment is None and service.primary.rollout_state == "COMPLETED":
                     state = "COMPLETED" if service.primary.id == deployment_id else "FAILED"
                 stable = state == "COMPLETED" and len(service.deployments) == 1
+                ended = context.ecs.service_deployments.ended(service, deployment_id)
+            if ended:
+                raise ResourceFailure(f"Error occurred during operation '{ended}'.")
             if state == "FAILED":
                 raise ResourceFailure(
                     "Error occurred during operation 'ECS Deployment Circuit Breaker was "
@@ -439,5 +445,7 @@ PROVIDERS: dict[str, Any] = {
         ServiceProvider(),
         RoleProvider(),
         LogGroupProvider(),
+        ScalableTargetProvider(),
+        ScalingPolicyProvider(),
     )
 }

@@ -29,6 +29,10 @@ SERVICE_ACTIONS = {
     "RunTask",
     "RegisterTaskDefinition",
     "ListTagsForResource",
+    "ListServiceDeployments",
+    "DescribeServiceDeployments",
+    "ContinueServiceDeployment",
+    "StopServiceDeployment",
 }
 
 
@@ -119,6 +123,51 @@ class EcsInterceptor:
                 and service.status != "INACTIVE"
             ]
         return {"serviceArns": arns}
+
+    def _ListServiceDeployments(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        tracker = self.simulator.service_deployments
+        statuses = set(params.get("status") or [])
+        with self.simulator.lock:
+            service = self.simulator.find_service(
+                region, params.get("cluster") or "default", params.get("service", "")
+            )
+            if service is None:
+                raise EcsError("ServiceNotFoundException", "Service not found.")
+            briefs = [
+                tracker.brief_view(run)
+                for run in service.service_deployments
+                if not statuses or run.status in statuses
+            ]
+        return {"serviceDeployments": briefs[: int(params.get("maxResults") or 20)]}
+
+    def _DescribeServiceDeployments(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        tracker = self.simulator.service_deployments
+        found, failures = [], []
+        with self.simulator.lock:
+            for arn in params.get("serviceDeploymentArns") or []:
+                try:
+                    service, run = tracker.find(arn)
+                except EcsError:
+                    failures.append({"arn": arn, "reason": "MISSING"})
+                    continue
+                found.append(tracker.full_view(service, run))
+        return {"serviceDeployments": found, "failures": failures}
+
+    def _ContinueServiceDeployment(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        with self.simulator.lock:
+            arn = self.simulator.service_deployments.continue_deployment(
+                params["serviceDeploymentArn"],
+                params.get("hookId", ""),
+                params.get("action") or "CONTINUE",
+            )
+        return {"serviceDeploymentArn": arn}
+
+    def _StopServiceDeployment(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        with self.simulator.lock:
+            arn = self.simulator.service_deployments.stop_deployment(
+                params["serviceDeploymentArn"], params.get("stopType") or "ROLLBACK"
+            )
+        return {"serviceDeploymentArn": arn}
 
     def _ListTagsForResource(self, region: str, params: dict[str, Any]) -> dict[str, Any] | None:
         arn = params.get("resourceArn", "")
@@ -260,7 +309,11 @@ class EcsInterceptor:
         }
         if deployment.network_configuration:
             view["networkConfiguration"] = deployment.network_configuration
-        return view
+        if service.capacity_provider_strategy:
+            view["capacityProviderStrategy"] = service.capacity_provider_strategy
+        if service.service_connect:
+            view["serviceConnectConfiguration"] = service.service_connect
+        return {key: value for key, value in view.items() if value is not None}
 
     def service_view(self, service: SimService) -> dict[str, Any]:
         running = pending = 0
@@ -295,9 +348,15 @@ class EcsInterceptor:
             "createdBy": f"arn:aws:iam::{service.arn.split(':')[4]}:root",
             "enableECSManagedTags": service.enable_ecs_managed_tags,
             "propagateTags": service.propagate_tags,
-            "enableExecuteCommand": False,
+            "enableExecuteCommand": service.enable_execute_command,
             "tags": service.tags,
         }
+        if service.service_deployments:
+            view["currentServiceDeployment"] = service.service_deployments[0].arn
+        if service.capacity_provider_strategy:
+            view["capacityProviderStrategy"] = service.capacity_provider_strategy
+        if view["launchType"] is None:
+            view.pop("launchType")
         if service.network_configuration:
             view["networkConfiguration"] = service.network_configuration
         if service.health_check_grace_period is not None:

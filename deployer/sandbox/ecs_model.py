@@ -94,6 +94,8 @@ class SimDeployment:
     rollout_state: str = "IN_PROGRESS"
     rollout_state_reason: str = "ECS deployment ecs-svc/0 in progress."
     failed_tasks: int = 0
+    # The service deployment (ListServiceDeployments) this deployment belongs to.
+    service_deployment_arn: str = ""
 
 
 @dataclass
@@ -119,6 +121,13 @@ class SimService:
     deployments: list[SimDeployment] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     steady: bool = False
+    capacity_provider_strategy: list[dict[str, Any]] = field(default_factory=list)
+    enable_execute_command: bool = False
+    service_connect: dict[str, Any] | None = None
+    # Application Auto Scaling's (min, max) for the desired count, when a scalable target exists.
+    scaling: tuple[int, int] | None = None
+    # Newest first: every deployment's ECS service deployment (stages, traffic, hooks, alarms).
+    service_deployments: list[Any] = field(default_factory=list)
 
     @property
     def primary(self) -> SimDeployment:

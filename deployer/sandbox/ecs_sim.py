@@ -18,6 +18,8 @@ from deployer.sandbox.ecs_model import (
     monotonic,
     normalise_network,
 )
+from deployer.sandbox.ecs_service_deployment_model import strategy_error
+from deployer.sandbox.ecs_service_deployments import ServiceDeploymentTracker
 from deployer.sandbox.ecs_tasks import TaskLifecycle
 from deployer.sandbox.moto_state import ACCOUNT_ID, cluster_arn_if_active, ecs_backend
 
@@ -28,6 +30,16 @@ logger = logging.getLogger(__name__)
 DEREGISTRATION_SECONDS = 10.0
 TICK_SECONDS = 0.5
 MAX_EVENTS = 100
+# Keys of DeploymentConfiguration that belong to a strategy: an update that names a strategy
+# replaces them all, so switching back to rolling leaves no hooks or alarms of the old one.
+STRATEGY_KEYS = (
+    "strategy",
+    "bakeTimeInMinutes",
+    "lifecycleHooks",
+    "linearConfiguration",
+    "canaryConfiguration",
+    "alarms",
+)
 
 
 class EcsSimulator(TaskLifecycle):
@@ -39,6 +51,7 @@ class EcsSimulator(TaskLifecycle):
         self.services: dict[str, SimService] = {}  # by ARN
         self.tasks: dict[str, SimTask] = {}  # by ARN
         self._thread: threading.Thread | None = None
+        self.service_deployments = ServiceDeploymentTracker(self)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -64,6 +77,7 @@ class EcsSimulator(TaskLifecycle):
         with self.lock:
             self.services.clear()
             self.tasks.clear()
+            self.service_deployments.reset()
 
     # ---- services --------------------------------------------------------------------------
 
@@ -87,6 +101,8 @@ class EcsSimulator(TaskLifecycle):
         task_definition = self.resolve_task_definition(region, spec["taskDefinition"])
         network = normalise_network(spec.get("networkConfiguration"))
         self._validate_network(region, task_definition, network)
+        if message := strategy_error(region, spec, None):
+            raise EcsError("InvalidParameterException", message)
         with self.lock:
             existing = self.services.get(arn)
             if existing is not None and existing.status != "INACTIVE":
@@ -107,7 +123,11 @@ class EcsSimulator(TaskLifecycle):
                 region=region,
                 task_definition=task_definition,
                 desired_count=int(spec.get("desiredCount", 1) or 0),
-                launch_type=spec.get("launchType") or "FARGATE",
+                launch_type=(
+                    None
+                    if spec.get("capacityProviderStrategy")
+                    else spec.get("launchType") or "FARGATE"
+                ),
                 platform_version=spec.get("platformVersion") or "LATEST",
                 network_configuration=network,
                 load_balancers=list(spec.get("loadBalancers") or []),
@@ -117,6 +137,9 @@ class EcsSimulator(TaskLifecycle):
                 tags=list(spec.get("tags") or []),
                 health_check_grace_period=spec.get("healthCheckGracePeriodSeconds"),
                 created_at=now,
+                capacity_provider_strategy=list(spec.get("capacityProviderStrategy") or []),
+                enable_execute_command=bool(spec.get("enableExecuteCommand", False)),
+                service_connect=spec.get("serviceConnectConfiguration"),
                 extra={
                     key: spec[key]
                     for key in ("placementConstraints", "placementStrategy", "serviceRegistries")
@@ -131,6 +154,8 @@ class EcsSimulator(TaskLifecycle):
     def update_service(self, region: str, spec: dict[str, Any]) -> SimService:
         with self.lock:
             service = self._require_service(region, spec.get("cluster") or "default", spec)
+            if message := strategy_error(region, spec, service):
+                raise EcsError("InvalidParameterException", message)
             new_definition = service.task_definition
             if spec.get("taskDefinition"):
                 new_definition = self.resolve_task_definition(region, spec["taskDefinition"])
@@ -140,7 +165,20 @@ class EcsSimulator(TaskLifecycle):
             else:
                 network = service.network_configuration
             if "deploymentConfiguration" in spec:
-                service.deployment_configuration.update(spec["deploymentConfiguration"] or {})
+                given = spec["deploymentConfiguration"] or {}
+                if "strategy" in given:
+                    for key in STRATEGY_KEYS:
+                        service.deployment_configuration.pop(key, None)
+                service.deployment_configuration.update(given)
+            if "capacityProviderStrategy" in spec:
+                service.capacity_provider_strategy = list(spec["capacityProviderStrategy"] or [])
+                service.launch_type = None if service.capacity_provider_strategy else "FARGATE"
+            elif spec.get("launchType"):
+                service.launch_type, service.capacity_provider_strategy = spec["launchType"], []
+            if "enableExecuteCommand" in spec:
+                service.enable_execute_command = bool(spec["enableExecuteCommand"])
+            if "serviceConnectConfiguration" in spec:
+                service.service_connect = spec["serviceConnectConfiguration"]
             if "desiredCount" in spec and spec["desiredCount"] is not None:
                 service.desired_count = int(spec["desiredCount"])
                 service.primary.desired_count = service.desired_count
@@ -161,7 +199,7 @@ class EcsSimulator(TaskLifecycle):
             )
             service.task_definition = new_definition
             service.network_configuration = network
-            if changed:
+            if changed and not self.service_deployments.returned_to_source(service, new_definition):
                 self._new_deployment(service, new_definition)
         return service
 
@@ -233,6 +271,7 @@ class EcsSimulator(TaskLifecycle):
 
     def _new_deployment(self, service: SimService, task_definition: str) -> SimDeployment:
         now = self.clock.now()
+        previous = next((d for d in service.deployments if d.rollout_state == "COMPLETED"), None)
         for deployment in service.deployments:
             if deployment.status == "PRIMARY":
                 deployment.status = "ACTIVE"
@@ -251,6 +290,7 @@ class EcsSimulator(TaskLifecycle):
         )
         service.deployments.insert(0, deployment)
         service.steady = False
+        self.service_deployments.start(service, deployment, previous)
         return deployment
 
     def add_event(self, service: SimService, message: str) -> None:
@@ -281,8 +321,14 @@ class EcsSimulator(TaskLifecycle):
         for task in list(self.tasks.values()):
             self._advance_task(task, now, moment)
         for service in list(self.services.values()):
-            if service.status != "INACTIVE":
+            if service.status == "INACTIVE":
+                continue
+            run = self.service_deployments.owns(service)
+            if run is not None:
+                self.service_deployments.advance(service, run, moment)
+            else:
                 self._reconcile(service, moment)
+            self.service_deployments.settle_rolling(service)
 
     def _reconcile(self, service: SimService, moment: float) -> None:
         primary = service.primary
@@ -362,25 +408,28 @@ class EcsSimulator(TaskLifecycle):
             self.add_event(service, f"(service {service.name}) has reached a steady state.")
 
     def _trip_circuit_breaker(self, service: SimService, rollback: bool) -> None:
+        self._fail_primary(
+            service, rollback, "ECS deployment circuit breaker", "tasks failed to start"
+        )
+
+    def roll_back_rolling(self, service: SimService, reason: str) -> None:
+        """StopServiceDeployment (ROLLBACK) of a rolling deployment: as a circuit breaker would."""
+        self._fail_primary(service, True, "ECS deployment rollback", reason.rstrip("."))
+
+    def _fail_primary(self, service: SimService, rollback: bool, who: str, why: str) -> None:
         failed = service.primary
         failed.rollout_state = "FAILED"
         failed.updated_at = self.clock.now()
         previous = next(
             (d for d in service.deployments[1:] if d.rollout_state == "COMPLETED"), None
         )
+        self.add_event(service, f"(service {service.name}) ({failed.id}) deployment failed: {why}.")
         if rollback and previous is not None:
-            failed.rollout_state_reason = (
-                f"ECS deployment circuit breaker: tasks failed to start. "
-                f"Rolling back to deployment {previous.id}."
-            )
-            self.add_event(
-                service,
-                f"(service {service.name}) ({failed.id}) deployment failed: tasks failed to start.",
-            )
+            failed.rollout_state_reason = f"{who}: {why}. Rolling back to deployment {previous.id}."
             service.task_definition = previous.task_definition
             rollback_deployment = self._new_deployment(service, previous.task_definition)
             rollback_deployment.rollout_state_reason = (
-                f"ECS deployment circuit breaker: rolling back to deploymentId {previous.id}."
+                f"{who}: rolling back to deploymentId {previous.id}."
             )
             self.add_event(
                 service,
@@ -388,15 +437,11 @@ class EcsSimulator(TaskLifecycle):
             )
             service.deployments = [d for d in service.deployments if d is not previous]
         else:
-            failed.rollout_state_reason = "ECS deployment circuit breaker: tasks failed to start."
-            self.add_event(
-                service,
-                f"(service {service.name}) ({failed.id}) deployment failed: tasks failed to start.",
-            )
+            failed.rollout_state_reason = f"{who}: {why}."
             self._stop_tasks(
                 service,
                 [t for t in self.service_tasks(service, failed.id) if t.active],
-                "ECS deployment circuit breaker: tasks failed to start.",
+                f"{who}: {why}.",
             )
 
     def _start_tasks(self, service: SimService, deployment: SimDeployment, count: int) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 import boto3
 
+from deployer.sandbox.seed_blue_green import BlueGreenSeed, ensure_blue_green
+
 NAME_TAG_PREFIX = "deployer-sandbox"
 CLUSTER_NAMES = ("development", "staging", "production")
 REPOSITORY_NAME = "demo/web"
@@ -30,6 +32,8 @@ class SeedResult:
     cluster_names: list[str]
     repository_uri: str
     target_group_arn: str
+    # Load balancing for ECS blue/green, linear and canary deployments.
+    blue_green: BlueGreenSeed | None = None
 
 
 def seed_aws(endpoint_url: str, region: str = "us-east-1") -> SeedResult:
@@ -60,6 +64,9 @@ def seed_aws(endpoint_url: str, region: str = "us-east-1") -> SeedResult:
         cluster_names=list(CLUSTER_NAMES),
         repository_uri=repository_uri,
         target_group_arn=target_group_arn,
+        blue_green=ensure_blue_green(
+            client("elbv2"), client("iam"), subnet_ids, security_group_id, target_group_arn
+        ),
     )
 
 

@@ -132,6 +132,16 @@ class SandboxApp:
             if "service_stabilization_timeout" in payload:
                 engine.service_timeout = float(payload["service_stabilization_timeout"])
             return {"service_stabilization_timeout": engine.service_timeout}
+        if action == "/lifecycle-hooks" and method == "POST":
+            answer = str(payload.get("answer", "SUCCEEDED"))
+            if answer not in ("SUCCEEDED", "FAILED"):
+                raise ValueError("answer must be SUCCEEDED or FAILED")
+            answers = self._ecs().service_deployments.hook_answers
+            answers[str(payload.get("target") or "*")] = answer
+            return {"answers": answers}
+        if action == "/lifecycle-hooks" and method == "DELETE":
+            self._ecs().service_deployments.hook_answers.clear()
+            return {"answers": {}}
         if action == "/reset" and method == "POST":
             self.reset()
             return {"status": "reset"}
@@ -144,6 +154,14 @@ class SandboxApp:
             if isinstance(interceptor, CloudFormationInterceptor):
                 return interceptor.engine
         raise ValueError("CloudFormation is not simulated")
+
+    def _ecs(self) -> Any:
+        from deployer.sandbox.ecs_api import EcsInterceptor
+
+        for interceptor in self.interceptors:
+            if isinstance(interceptor, EcsInterceptor):
+                return interceptor.simulator
+        raise ValueError("ECS is not simulated")
 
     def reset(self) -> None:
         """Forget everything: injected faults, simulated state and moto's backends."""

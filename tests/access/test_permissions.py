@@ -62,6 +62,7 @@ TABLE: dict[str, tuple[str, set[str]]] = {
     "deployments:cancel": ("/deployments/{prod}/cancel/", {ADMIN, RM}),
     "deployments:approve": ("/deployments/{prod}/approve/", {ADMIN, RM}),
     "deployments:reject": ("/deployments/{prod}/reject/", {ADMIN, RM}),
+    "deployments:continue": ("/deployments/{prod}/continue/", {ADMIN, RM}),
     "feeds:list-feeds": ("/infrastructure/feeds/", EVERYONE),
     "feeds:create-feed": ("/infrastructure/feeds/new/", ADMINS),
     "feeds:edit-feed": ("/infrastructure/feeds/docker-hub/", ADMINS),

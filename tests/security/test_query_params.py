@@ -22,7 +22,7 @@ LIST_PAGES: dict[str, tuple[str, ...]] = {
     "/projects/": (),
     "/deployments/": ("project", "environment", "status", "page"),
     "/deployments/{deployment}/": ("level",),
-    "/deployments/{deployment}/poll/": ("after", "level"),
+    "/deployments/{deployment}/poll/": ("after", "level", "gate"),
     "/projects/payments/variables/": ("q",),
     "/projects/payments/variables/preview/": ("environment",),
     "/projects/payments/releases/": (),

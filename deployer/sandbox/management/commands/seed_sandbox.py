@@ -40,6 +40,16 @@ class Command(BaseCommand):
             "target_group_arn": seeded.target_group_arn,
             "repository_uri": seeded.repository_uri,
         }
+        if seeded.blue_green is not None:
+            # For a blue/green, linear or canary step's advanced load balancing.
+            resources.update(
+                {
+                    "alternate_target_group_arn": seeded.blue_green.alternate_target_group_arn,
+                    "production_listener_rule_arn": seeded.blue_green.production_listener_rule_arn,
+                    "test_listener_rule_arn": seeded.blue_green.test_listener_rule_arn,
+                    "traffic_role_arn": seeded.blue_green.role_arn,
+                }
+            )
         targets = seed_targets(url, seeded.cluster_names, resources)
         self.stdout.write(
             f"Sandbox at {url} seeded: VPC {seeded.vpc_id}, "

@@ -1,0 +1,298 @@
+"""ECS blue/green through a real deployment: the page follows the stages and traffic, Approve
+continues a pause, Roll back and an alarm in bake roll it back and fail the deployment saying
+why, Cancel during a pause rolls the service back too, and a step switched back to rolling
+deploys again."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from deployer.deployments.actions import (
+    cancel_deployment,
+    continue_deployment,
+    start_deployment,
+)
+from deployer.deployments.failures import ROLLED_BACK
+from deployer.deployments.models import Deployment
+from deployer.deployments.tasks import run_deployment
+from deployer.projects.models import Project
+from deployer.releases.actions import ActionRefused, create_release
+from deployer.releases.models import Release
+from deployer.sandbox.ecs_service_deployment_model import STAGES as ECS_STAGES
+from deployer.sandbox.seed import SeedResult
+from steps.document.io import load_document
+from steps.models import Step
+from targets.models import Environment
+from tests.conftest import any_order_lifecycle
+from tests.deployments.conftest import STEP as CONFTEST_STEP
+from tests.deployments.conftest import aws_client, log_text, service_task_definition
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+STEP = """
+version: 1
+name: Deploy web
+target_roles: [web-cluster]
+configuration: {{task_definition_name: {family}}}
+task_size: {{cpu: 256, memory: 512}}
+network:
+  security_group_ids: [{security_group}]
+  subnet_ids: [{subnets}]
+containers:
+  - name: web
+    image: {{feed: sandbox-ecr, package: demo/web}}
+    port_mappings: [{{container_port: 80, protocol: tcp}}]
+load_balancer_mappings:
+  - container_name: web
+    container_port: 80
+    target_group_arn: {target_group}
+    advanced:
+      alternate_target_group_arn: {alternate}
+      production_listener_rule_arn: {production_rule}
+      test_listener_rule_arn: {test_rule}
+      role_arn: {role}
+deployment:
+  desired_count: 2
+  strategy: {strategy}
+  bake_time_minutes: {bake}
+  lifecycle_hooks: {hooks}
+  alarms: {{names: [{alarm}], rollback: true}}
+"""
+
+SCALED_STEP = CONFTEST_STEP.replace(
+    "deployment: {{desired_count: 2}}",
+    "deployment: {{auto_scaling: {{min: 2, max: 6, target_cpu_percent: 60}}}}",
+)
+PAUSE = "[{stages: [POST_TEST_TRAFFIC_SHIFT], target: pause, timeout_minutes: 600}]"
+
+
+def step_document(seeded: SeedResult, family: str, strategy: str, alarm: str, bake: int = 5) -> Any:
+    blue_green = seeded.blue_green
+    assert blue_green is not None
+    return load_document(
+        STEP.format(
+            family=family,
+            security_group=seeded.security_group_id,
+            subnets=", ".join(seeded.subnet_ids),
+            target_group=seeded.target_group_arn,
+            alternate=blue_green.alternate_target_group_arn,
+            production_rule=blue_green.production_listener_rule_arn,
+            test_rule=blue_green.test_listener_rule_arn,
+            role=blue_green.role_arn,
+            strategy=strategy,
+            alarm=alarm,
+            hooks="[]" if strategy == "rolling" else PAUSE,
+            bake=bake,
+        )
+    )
+
+
+def wait_until(condition: Callable[[], Any], what: str, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Timed out waiting for {what}")
+        time.sleep(0.02)
+    return value
+
+
+class Worker:
+    """Runs one deployment in a thread, as a queue worker would."""
+
+    def __init__(self, release: Release) -> None:
+        self.deployment = start_deployment(
+            release, Environment.objects.get(name="Development"), None
+        )
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            run_deployment(self.deployment.pk)
+        finally:
+            connection.close()
+
+    def service_deployment(self) -> dict[str, Any]:
+        self.deployment.refresh_from_db()
+        return dict((self.deployment.rollout or {}).get("service_deployment") or {})
+
+    def awaiting(self) -> dict[str, Any]:
+        state = self.service_deployment()
+        return state if state.get("awaiting") else {}
+
+    def finish(self) -> Deployment:
+        self.thread.join(120)
+        assert not self.thread.is_alive(), "the deployment did not end"
+        self.deployment.refresh_from_db()
+        return self.deployment
+
+
+def production_weights(seeded: SeedResult) -> dict[str, int]:
+    assert seeded.blue_green is not None
+    rule = aws_client("elbv2").describe_rules(
+        RuleArns=[seeded.blue_green.production_listener_rule_arn]
+    )["Rules"][0]
+    groups = rule["Actions"][0]["ForwardConfig"]["TargetGroups"]
+    return {group["TargetGroupArn"]: group["Weight"] for group in groups}
+
+
+def test_blue_green_pauses_for_approval_and_rolls_back_on_request_an_alarm_or_cancel(
+    seeded: SeedResult, admin_user: User, admin_client: Client
+) -> None:
+    approver = admin_user
+    project = Project.objects.create(name="Web", slug="web", lifecycle=any_order_lifecycle())
+    family = "web-blue-green-journey"
+    alarm = "web-blue-green-5xx"
+    Step.from_document(project, step_document(seeded, family, "blue_green", alarm)).save()
+    cloudwatch = aws_client("cloudwatch")
+    cloudwatch.put_metric_alarm(
+        AlarmName=alarm,
+        MetricName="HTTPCode_Target_5XX_Count",
+        Namespace="AWS/ApplicationELB",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+
+    def release(tag: str) -> Release:
+        return create_release(
+            project,
+            version=f"1.0.{project.releases.count()}",
+            tags={"sandbox-ecr/demo/web": tag},
+            user=approver,
+        )
+
+    # The first deployment creates the service: there is nothing to shift traffic from yet.
+    first = Worker(release("1.0.0")).finish()
+    assert first.status == "success", log_text(first)
+
+    # Blue/green: test traffic shifts, then the pause waits for a person.
+    worker = Worker(release("1.1.0"))
+    paused = wait_until(worker.awaiting, "the pause after test traffic")
+    assert paused["stage"] == "POST_TEST_TRAFFIC_SHIFT"
+    assert (paused["test"], paused["production"]) == (100.0, 0.0)
+    page = admin_client.get(reverse("deployments:detail", args=[worker.deployment.pk]))
+    assert "Awaiting approval at POST_TEST_TRAFFIC_SHIFT" in page.content.decode()
+    assert 'id="approve-service-deployment"' in page.content.decode()
+    response = admin_client.post(
+        reverse("deployments:continue", args=[worker.deployment.pk]), {"action": "continue"}
+    )
+    assert response.status_code == 302
+    second = worker.finish()
+    log = log_text(second)
+    assert second.status == "success", log
+    stages = [
+        line.split("stage ")[1].rstrip(".") for line in log.splitlines() if ": stage " in line
+    ]
+    # Stages are logged as the watch sees them (a short one may pass between two looks).
+    assert stages == sorted(stages, key=ECS_STAGES.index)
+    assert {"POST_TEST_TRAFFIC_SHIFT", "BAKE_TIME"} <= set(stages)
+    test_shift = log.index("Traffic: production 0% new / 100% old; test 100% new.")
+    assert log.index("Traffic: production 100% new / 0% old; test 100% new.") > test_shift
+    assert "Approved at POST_TEST_TRAFFIC_SHIFT by ada" in log
+    assert "SUCCESSFUL" in log
+    assert service_task_definition(second) == f"{family}:2"
+    assert production_weights(seeded)[seeded.blue_green.alternate_target_group_arn] == 100  # type: ignore[union-attr]
+    with pytest.raises(ActionRefused, match="no ECS service deployment in progress"):
+        continue_deployment(second, None, "continue")
+
+    # Roll back at the pause: the deployment fails, the old revision serves again.
+    worker = Worker(release("2.0.0"))
+    wait_until(worker.awaiting, "the pause of the third deployment")
+    continue_deployment(worker.deployment, approver, "rollback")
+    third = worker.finish()
+    assert third.status == "failed", log_text(third)
+    assert third.failure_code == ROLLED_BACK
+    assert "Rolled back by ContinueServiceDeployment at POST_TEST_TRAFFIC_SHIFT" in (
+        third.failure_reason
+    )
+    assert service_task_definition(second) == f"{family}:2"
+    assert production_weights(seeded)[seeded.blue_green.alternate_target_group_arn] == 100  # type: ignore[union-attr]
+
+    # An alarm going off during bake time rolls back, and the deployment names it.
+    worker = Worker(release("2.0.0"))
+    wait_until(worker.awaiting, "the pause of the fourth deployment")
+    call_command("continue_deployment", deployment=worker.deployment.pk, action="continue")
+    wait_until(lambda: worker.service_deployment().get("stage") == "BAKE_TIME", "bake time")
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="5xx")
+    fourth = worker.finish()
+    log = log_text(fourth)
+    assert fourth.status == "failed", log
+    assert fourth.failure_code == ROLLED_BACK
+    assert f"CloudWatch alarm {alarm} went into ALARM during BAKE_TIME" in fourth.failure_reason
+    assert f"CloudWatch alarm {alarm} fired during BAKE_TIME." in log
+    assert service_task_definition(second) == f"{family}:2"
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="fine")
+
+    # Cancel while paused: CloudFormation rolls the service back, which ends the pause.
+    worker = Worker(release("2.0.0"))
+    wait_until(worker.awaiting, "the pause of the fifth deployment")
+    cancel_deployment(worker.deployment, approver)
+    cancelled = worker.finish()
+    assert cancelled.status == "cancelled", log_text(cancelled)
+    assert service_task_definition(second) == f"{family}:2"
+
+    # Back to rolling: the advanced load balancing goes, and the deployment succeeds.
+    step = project.steps.get()
+    step.set_document(step_document(seeded, family, "rolling", alarm))
+    step.save()
+    sixth = Worker(release("2.0.0")).finish()
+    assert sixth.status == "success", log_text(sixth)
+    described = aws_client("ecs").describe_services(
+        cluster="development", services=[sixth.outputs["Deploy web"]["ServiceName"]]
+    )["services"][0]
+    assert described["deploymentConfiguration"].get("strategy", "ROLLING") == "ROLLING"
+    assert "advancedConfiguration" not in described["loadBalancers"][0]
+
+
+@pytest.mark.django_db  # no thread: the deployments run in this test, as a worker would
+def test_with_auto_scaling_a_redeploy_keeps_the_scaled_desired_count(
+    seeded: SeedResult, admin_user: User, deploy: Callable[..., Deployment]
+) -> None:
+    project = Project.objects.create(name="Scaled", slug="scaled", lifecycle=any_order_lifecycle())
+    document = SCALED_STEP.format(
+        family="web-auto-scaled",
+        security_group=seeded.security_group_id,
+        subnets=", ".join(seeded.subnet_ids),
+    )
+    Step.from_document(project, load_document(document)).save()
+
+    def release(tag: str) -> Release:
+        return create_release(
+            project,
+            version=f"1.0.{project.releases.count()}",
+            tags={"sandbox-ecr/demo/web": tag},
+            user=admin_user,
+        )
+
+    first = deploy(release("1.0.0"))
+    assert first.status == "success", log_text(first)
+    service = first.outputs["Deploy web"]["ServiceName"]
+    ecs = aws_client("ecs")
+    # The scalable target's minimum raised the one task ECS starts with.
+    assert (
+        ecs.describe_services(cluster="development", services=[service])["services"][0][
+            "desiredCount"
+        ]
+        == 2
+    )
+    # Application Auto Scaling scales out, as it would under load.
+    ecs.update_service(cluster="development", service=service, desiredCount=3)
+    second = deploy(release("1.1.0"))
+    assert second.status == "success", log_text(second)
+    described = ecs.describe_services(cluster="development", services=[service])["services"][0]
+    assert described["desiredCount"] == 3
+    assert described["runningCount"] == 3
+    assert service_task_definition(second) == "web-auto-scaled:2"
