@@ -40,6 +40,12 @@ TABLE: dict[str, tuple[str, str, object, set[str]]] = {
     "get log": ("get", "/api/v1/deployments/{prod}/log?after=0", None, EVERYONE),
     "cancel": ("post", "/api/v1/deployments/{prod}/cancel", None, PRODUCTION_DEPLOYERS),
     "approve": ("post", "/api/v1/deployments/{prod}/approve", {}, PRODUCTION_DEPLOYERS),
+    "continue": (
+        "post",
+        "/api/v1/deployments/{prod}/continue",
+        {"action": "continue"},
+        PRODUCTION_DEPLOYERS,
+    ),
     "reject": (
         "post",
         "/api/v1/deployments/{prod}/reject",

@@ -33,6 +33,7 @@ from deployer.sandbox.seed import SeedResult
 from steps.document.io import load_document
 from steps.models import Step
 from targets.models import Environment
+from tests.api.conftest import api_client
 from tests.conftest import any_order_lifecycle
 from tests.deployments.conftest import STEP as CONFTEST_STEP
 from tests.deployments.conftest import aws_client, log_text, service_task_definition
@@ -211,7 +212,13 @@ def test_blue_green_pauses_for_approval_and_rolls_back_on_request_an_alarm_or_ca
     # Roll back at the pause: the deployment fails, the old revision serves again.
     worker = Worker(release("2.0.0"))
     wait_until(worker.awaiting, "the pause of the third deployment")
-    continue_deployment(worker.deployment, approver, "rollback")
+    # This time through the HTTP API, as a pipeline or a chat bot would.
+    answer = api_client(approver).post(
+        f"/api/v1/deployments/{worker.deployment.pk}/continue",
+        {"action": "rollback"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
     third = worker.finish()
     assert third.status == "failed", log_text(third)
     assert third.failure_code == ROLLED_BACK

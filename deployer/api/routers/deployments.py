@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -63,6 +63,11 @@ class LogQuery(Schema):
 
 class Decision(Body):
     comment: str = Field("", max_length=2_000)
+
+
+class Continuation(Body):
+    # continue: approve the pause hook awaiting action; rollback: roll the ECS deployment back.
+    action: Literal["continue", "rollback"]
 
 
 class Answer(Schema):
@@ -159,3 +164,15 @@ def reject(request: HttpRequest, id: int, body: Decision) -> dict[str, Any]:
     except ActionRefused as exc:
         raise refused(exc) from None
     return _answer(deployment, "Rejected.")
+
+
+@router.post("/{int:id}/continue", response={200: Answer, 409: Problem, **ERRORS})
+def continue_(request: HttpRequest, id: int, body: Continuation) -> dict[str, Any]:
+    """Approve (continue) or roll back the ECS blue/green, linear or canary deployment that a
+    running deployment follows; 409 when nothing awaits the answer."""
+    deployment = deployment_for(request, id, APPROVE)
+    try:
+        done = actions.continue_deployment(deployment, request_user(request), body.action)
+    except ActionRefused as exc:
+        raise refused(exc) from None
+    return _answer(deployment, done)
