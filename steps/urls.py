@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from steps.editor import preview_views, views
+from steps.editor import picker_views, preview_views, views
 from steps.importer import views as importer_views
 
 app_name = "steps"
@@ -12,6 +12,7 @@ app_name = "steps"
 urlpatterns = [
     path("new/", views.create_step, name="create-step"),
     path("import/", views.import_yaml, name="import-step"),
+    path("aws-ids/", picker_views.pick_aws_id, name="pick-aws-id"),
     path("from-service/", importer_views.import_service, name="import-service"),
     path("from-service/services/", importer_views.service_list, name="service-list"),
     path("from-service/preview/", importer_views.service_preview, name="service-preview"),

@@ -64,6 +64,7 @@ RULES: dict[str, Rule] = {
     "projects:steps:create-step": _project(EDIT_PROJECT),
     "projects:steps:import-step": _project(EDIT_PROJECT),
     "projects:steps:import-service": _project(EDIT_PROJECT),
+    "projects:steps:pick-aws-id": _project(EDIT_PROJECT),
     "projects:steps:service-list": _project(EDIT_PROJECT),
     "projects:steps:service-preview": _project(EDIT_PROJECT),
     "projects:steps:edit-step": _project(EDIT_PROJECT),

@@ -32,6 +32,7 @@ TABLE: dict[str, tuple[str, set[str]]] = {
     "projects:steps:create-step": ("/projects/payments/steps/new/", EDITORS),
     "projects:steps:import-step": ("/projects/payments/steps/import/", EDITORS),
     "projects:steps:import-service": ("/projects/payments/steps/from-service/", EDITORS),
+    "projects:steps:pick-aws-id": ("/projects/payments/steps/aws-ids/", EDITORS),
     "projects:steps:service-list": ("/projects/payments/steps/from-service/services/", EDITORS),
     "projects:steps:service-preview": ("/projects/payments/steps/from-service/preview/", EDITORS),
     "projects:steps:edit-step": ("/projects/payments/steps/1/", EDITORS),
