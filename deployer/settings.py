@@ -226,6 +226,14 @@ APPROVAL_BY_REQUESTER = env_bool("DEPLOYER_APPROVAL_BY_REQUESTER", False)
 DOCKER_HUB_URL = os.environ.get("DEPLOYER_DOCKER_HUB_URL", "https://registry-1.docker.io")
 FEED_TIMEOUT = float(os.environ.get("DEPLOYER_FEED_TIMEOUT", "10"))
 
+# Pre-flight against the account before a deployment writes anything; these checks are skipped
+# (comma-separated: images, cluster, network, target-groups, roles, secrets; or all).
+PREFLIGHT_SKIP = frozenset(
+    name.strip().lower()
+    for name in os.environ.get("DEPLOYER_PREFLIGHT_SKIP", "").split(",")
+    if name.strip()
+)
+
 QUEUE_BROKER = os.environ.get("DEPLOYER_QUEUE_BROKER", "orm")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 Q_CLUSTER: dict[str, object] = {
