@@ -115,6 +115,11 @@ document.addEventListener("htmx:configRequest", (event) => {
   const typed = picker.dataset.pickerMultiple ? input.value.split(",").pop() : input.value;
   event.detail.parameters.q = typed.trim();
 });
+// Pressing a choice must not blur the field first: its change would be checked (and the field
+// redrawn) with the half-typed text before the pick lands.
+document.addEventListener("mousedown", (event) => {
+  if (event.target.closest("[data-pick]")) event.preventDefault();
+});
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-pick]");
   const picker = button ? button.closest("[data-picker-for]") : null;
