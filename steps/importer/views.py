@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from deployer.aws.errors import AwsError
 from deployer.core.http import HtmxHttpRequest
+from deployer.core.query import MAX_ID, MAX_QUERY_LENGTH
 from deployer.projects.models import Project
 from steps.actions import DuplicateStepName
 from steps.document.model import DocumentError
@@ -26,9 +27,10 @@ TEMPLATE = "steps/import_service.html"
 
 
 def _target(value: str | None) -> ClusterTarget | None:
-    if not value or not value.isdigit():
+    text = (value or "").strip()
+    if not (text.isdecimal() and text.isascii()) or not 0 < int(text) <= MAX_ID:
         return None
-    return ClusterTarget.objects.select_related("account").filter(pk=int(value)).first()
+    return ClusterTarget.objects.select_related("account").filter(pk=int(text)).first()
 
 
 def _context(request: HtmxHttpRequest, project: Project) -> dict[str, Any]:
@@ -37,8 +39,8 @@ def _context(request: HtmxHttpRequest, project: Project) -> dict[str, Any]:
         "project": project,
         "targets": ClusterTarget.objects.order_by("name"),
         "target": _target(data.get("target")),
-        "service": (data.get("service") or "").strip(),
-        "step_name": (data.get("step_name") or "").strip(),
+        "service": (data.get("service") or "").strip()[:MAX_QUERY_LENGTH],
+        "step_name": (data.get("step_name") or "").strip()[: MAX_QUERY_LENGTH * 2],
         "services": None,
         "preview": None,
         "error": "",
