@@ -235,6 +235,13 @@ FEED_TIMEOUT = float(os.environ.get("DEPLOYER_FEED_TIMEOUT", "10"))
 PUBLIC_URL = os.environ.get("DEPLOYER_PUBLIC_URL", "").rstrip("/")
 WEBHOOK_TIMEOUT = float(os.environ.get("DEPLOYER_WEBHOOK_TIMEOUT", "10"))
 WEBHOOK_RETRY_SECONDS = float(os.environ.get("DEPLOYER_WEBHOOK_RETRY_SECONDS", "5"))
+# Pre-flight against the account before a deployment writes anything; these checks are skipped
+# (comma-separated: images, cluster, network, target-groups, roles, secrets; or all).
+PREFLIGHT_SKIP = frozenset(
+    name.strip().lower()
+    for name in os.environ.get("DEPLOYER_PREFLIGHT_SKIP", "").split(",")
+    if name.strip()
+)
 
 QUEUE_BROKER = os.environ.get("DEPLOYER_QUEUE_BROKER", "orm")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

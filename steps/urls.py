@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from steps.editor import preview_views, views
+from steps.editor import picker_views, preview_views, views
+from steps.importer import views as importer_views
 
 app_name = "steps"
 
 urlpatterns = [
     path("new/", views.create_step, name="create-step"),
     path("import/", views.import_yaml, name="import-step"),
+    path("aws-ids/", picker_views.pick_aws_id, name="pick-aws-id"),
+    path("from-service/", importer_views.import_service, name="import-service"),
+    path("from-service/services/", importer_views.service_list, name="service-list"),
+    path("from-service/preview/", importer_views.service_preview, name="service-preview"),
     path("<int:pk>/", views.edit_step, name="edit-step"),
     path("<int:pk>/delete/", views.delete_step, name="delete-step"),
     path("<int:pk>/yaml/", views.download_yaml, name="download-yaml"),

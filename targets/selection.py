@@ -25,3 +25,13 @@ def targets_for(target_roles: object, environment_id: int) -> list[ClusterTarget
 def no_targets_message(target_roles: object, environment_name: str) -> str:
     roles = ", ".join(_roles(target_roles)) or "(none)"
     return f"No ECS cluster targets with role {roles} in environment {environment_name}."
+
+
+def targets_with_roles(target_roles: object) -> list[ClusterTarget]:
+    """The targets with any of the roles, in every environment, by name."""
+    return list(
+        ClusterTarget.objects.filter(roles__name__in=_roles(target_roles))
+        .select_related("account")
+        .distinct()
+        .order_by("name")
+    )

@@ -58,3 +58,28 @@ def count_repositories(client: Any) -> int:
     with aws_errors("ecr:DescribeRepositories"):
         response = client.describe_repositories(maxResults=100)
     return len(response.get("repositories", []))
+
+
+def image_digests(client: Any, repository_name: str, tags: list[str]) -> dict[str, str]:
+    """The digest of each tag that exists in the repository (missing tags are left out).
+
+    One BatchGetImage call: unlike DescribeImages it answers for the tags that exist when
+    others do not.
+    """
+    if not tags:
+        return {}
+    with aws_errors("ecr:BatchGetImage"):
+        response = client.batch_get_image(
+            repositoryName=repository_name,
+            imageIds=[{"imageTag": tag} for tag in tags],
+            acceptedMediaTypes=[
+                "application/vnd.docker.distribution.manifest.v2+json",
+                "application/vnd.oci.image.manifest.v1+json",
+                "application/vnd.oci.image.index.v1+json",
+                "application/vnd.docker.distribution.manifest.list.v2+json",
+            ],
+        )
+    return {
+        str(image["imageId"].get("imageTag", "")): str(image["imageId"].get("imageDigest", ""))
+        for image in response.get("images", [])
+    }

@@ -19,6 +19,7 @@ from deployer.aws.polling import CallCounter, Cancelled, Poller, TimedOut
 from deployer.aws.service_deployments import ServiceDeploymentWatch
 from deployer.aws.service_state import read_service_state
 from deployer.aws.session import ClientFactory
+from deployer.deployments.account_preflight import check_account
 from deployer.deployments.events import announce
 from deployer.deployments.failures import (
     AWS_ERROR,
@@ -142,6 +143,9 @@ class DeploymentRun(StackRun):
                 self.masker.add(secret)
             if not substitution.ok or substitution.document is None:
                 self._validation_failed(substitution.findings())
+            # Before the first write: storing the step's secrets in SSM is one.
+            assert substitution.document is not None
+            check_account(self, substitution.document, target)
             store_secrets(self, substitution, target)
             substituted = substitution.document
             assert substituted is not None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from deployer.aws.diagnosis import Diagnosis
 
 VALIDATION_ERROR = "ECS-Deploy-ValidationError"
+# The account lacks what the step refers to (an image tag, a subnet, a role, …); nothing written.
+PREFLIGHT_ERROR = "ECS-Deploy-PreflightError"
 DEPLOY_FAILED = "ECS-Deployment-DeployFailed"
 ROLLOUT_FAILED = "ECS-Deployment-RolloutFailed"
 TIMEOUT = "ECS-Deployment-Timeout"

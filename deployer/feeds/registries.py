@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING
 import httpx
 from django.conf import settings
 
-from deployer.aws.ecr import REPOSITORY_NOT_FOUND, count_repositories, repository_uri
+from deployer.aws.ecr import (
+    REPOSITORY_NOT_FOUND,
+    count_repositories,
+    image_digests,
+    repository_uri,
+)
 from deployer.aws.ecr import tags_newest_first as ecr_tags_newest_first
 from deployer.aws.errors import AwsError
 from deployer.core.endpoints import SETTING as ALLOWED_ENDPOINTS_SETTING
@@ -102,6 +107,20 @@ def image_reference(feed: Feed, image: str, tag: str) -> str:
         return f"{_ecr_repository_uri(feed, path)}{separator}{tag}"
     host = DOCKER_HUB_HOST if feed.kind == Feed.Kind.DOCKER_HUB else _registry_host(feed)
     return f"{host}/{path}{separator}{tag}"
+
+
+def tag_digest(feed: Feed, image: str, tag: str) -> str | None:
+    """The digest of the image's tag: None when the feed has no such tag, "" when the feed
+    lists tags without digests (Docker Registry v2). FeedError when the feed cannot answer."""
+    path = _repository_path(feed, image)
+    if DIGEST.match(tag):
+        return tag
+    if feed.kind == Feed.Kind.ECR:
+        try:
+            return image_digests(_ecr_client(feed), path, [tag]).get(tag)
+        except AwsError as exc:
+            raise _ecr_error(feed, path, exc) from exc
+    return "" if tag in _registry_client(feed).tags(path) else None
 
 
 def check_feed(feed: Feed) -> FeedCheck:

@@ -1,4 +1,4 @@
-"""Seeds a sandbox with what a demo deployment needs: network, clusters, images, a target group."""
+"""Seeds a sandbox with what a demo needs: network, clusters, images, a target group, a service."""
 
 from __future__ import annotations
 
@@ -23,6 +23,21 @@ MANIFEST_MEDIA_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 
 
 @dataclass
+class LegacyWeb:
+    """The `legacy-web` service and what it uses, made with plain ECS/ELBv2/IAM calls."""
+
+    cluster_name: str
+    service_name: str
+    service_arn: str
+    task_definition_arn: str
+    target_group_arn: str
+    secret_arn: str
+    execution_role_arn: str
+    task_role_arn: str
+    log_group_name: str
+
+
+@dataclass
 class SeedResult:
     """What the seeded sandbox holds, for forms and tests to point at."""
 
@@ -34,6 +49,8 @@ class SeedResult:
     target_group_arn: str
     # Load balancing for ECS blue/green, linear and canary deployments.
     blue_green: BlueGreenSeed | None = None
+    # A service made outside Deployer, for importing (see seed_legacy_web).
+    legacy_web: LegacyWeb | None = None
 
 
 def seed_aws(endpoint_url: str, region: str = "us-east-1") -> SeedResult:
@@ -57,6 +74,7 @@ def seed_aws(endpoint_url: str, region: str = "us-east-1") -> SeedResult:
         _ensure_cluster(ecs, cluster_name)
     repository_uri = _ensure_repository_with_images(client("ecr"))
     target_group_arn = _ensure_target_group(client("elbv2"), vpc_id)
+    legacy_web = seed_legacy_web(client, vpc_id, subnet_ids, security_group_id, repository_uri)
     return SeedResult(
         vpc_id=vpc_id,
         subnet_ids=subnet_ids,
@@ -67,6 +85,7 @@ def seed_aws(endpoint_url: str, region: str = "us-east-1") -> SeedResult:
         blue_green=ensure_blue_green(
             client("elbv2"), client("iam"), subnet_ids, security_group_id, target_group_arn
         ),
+        legacy_web=legacy_web,
     )
 
 
@@ -208,5 +227,208 @@ def _ensure_target_group(elbv2: Any, vpc_id: str) -> str:
         TargetType="ip",
         HealthCheckPath="/",
         Tags=[{"Key": "Name", "Value": f"{NAME_TAG_PREFIX}-demo-web"}],
+    )["TargetGroups"][0]
+    return str(group["TargetGroupArn"])
+
+
+# --- legacy-web: a running service Deployer did not create ---------------------------------------
+
+LEGACY_SERVICE_NAME = "legacy-web"
+LEGACY_CLUSTER_NAME = "development"
+LEGACY_FAMILY = "legacy-web"
+LEGACY_TARGET_GROUP_NAME = "legacy-web"
+LEGACY_SECRET_NAME = "legacy-web/database-password"
+LEGACY_LOG_GROUP = "/ecs/legacy-web"
+LEGACY_EXECUTION_ROLE = "legacy-web-execution"
+LEGACY_TASK_ROLE = "legacy-web-task"
+LEGACY_WEB_TAG = "1.1.0"
+LEGACY_SIDECAR_IMAGE = "docker.io/library/busybox:1.36"
+LEGACY_TAGS = (("team", "legacy"), ("cost-center", "4711"))
+ECS_TASKS_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def seed_legacy_web(
+    client: Any,
+    vpc_id: str,
+    subnet_ids: list[str],
+    security_group_id: str,
+    repository_uri: str,
+) -> LegacyWeb:
+    """The `legacy-web` service in `development`, as a team had it before Deployer.
+
+    Two containers (the demo web image and a Docker Hub sidecar), a Secrets Manager secret, an
+    ip target group, a bind volume, awslogs, a health check and tags; settings a step document
+    has no place for (an init process, extra ephemeral storage) are there too, so an import has
+    something to report.
+    """
+    iam = client("iam")
+    execution_role_arn = _ensure_ecs_tasks_role(iam, LEGACY_EXECUTION_ROLE)
+    task_role_arn = _ensure_ecs_tasks_role(iam, LEGACY_TASK_ROLE)
+    secret_arn = _ensure_secret(client("secretsmanager"), LEGACY_SECRET_NAME)
+    logs = client("logs")
+    if not logs.describe_log_groups(logGroupNamePrefix=LEGACY_LOG_GROUP)["logGroups"]:
+        logs.create_log_group(logGroupName=LEGACY_LOG_GROUP)
+    target_group_arn = _ensure_legacy_target_group(client("elbv2"), vpc_id)
+    ecs = client("ecs")
+    found = ecs.describe_services(cluster=LEGACY_CLUSTER_NAME, services=[LEGACY_SERVICE_NAME])
+    active = [s for s in found["services"] if s["status"] == "ACTIVE"]
+    if active:
+        service = active[0]
+    else:
+        task_definition_arn = ecs.register_task_definition(
+            **_legacy_task_definition(repository_uri, secret_arn, execution_role_arn, task_role_arn)
+        )["taskDefinition"]["taskDefinitionArn"]
+        service = ecs.create_service(
+            cluster=LEGACY_CLUSTER_NAME,
+            serviceName=LEGACY_SERVICE_NAME,
+            taskDefinition=task_definition_arn,
+            desiredCount=1,
+            launchType="FARGATE",
+            networkConfiguration={
+                "awsvpcConfiguration": {
+                    "subnets": list(subnet_ids),
+                    "securityGroups": [security_group_id],
+                    "assignPublicIp": "DISABLED",
+                }
+            },
+            loadBalancers=[
+                {
+                    "targetGroupArn": target_group_arn,
+                    "containerName": "web",
+                    "containerPort": 80,
+                }
+            ],
+            healthCheckGracePeriodSeconds=30,
+            deploymentConfiguration={
+                "minimumHealthyPercent": 50,
+                "maximumPercent": 200,
+                "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            },
+            enableECSManagedTags=True,
+            propagateTags="SERVICE",
+            tags=[{"key": key, "value": value} for key, value in LEGACY_TAGS],
+        )["service"]
+    return LegacyWeb(
+        cluster_name=LEGACY_CLUSTER_NAME,
+        service_name=LEGACY_SERVICE_NAME,
+        service_arn=str(service["serviceArn"]),
+        task_definition_arn=str(service["taskDefinition"]),
+        target_group_arn=target_group_arn,
+        secret_arn=secret_arn,
+        execution_role_arn=execution_role_arn,
+        task_role_arn=task_role_arn,
+        log_group_name=LEGACY_LOG_GROUP,
+    )
+
+
+def _legacy_task_definition(
+    repository_uri: str, secret_arn: str, execution_role_arn: str, task_role_arn: str
+) -> dict[str, Any]:
+    log_options = {
+        "awslogs-group": LEGACY_LOG_GROUP,
+        "awslogs-region": "us-east-1",
+        "awslogs-stream-prefix": "legacy",
+    }
+    return {
+        "family": LEGACY_FAMILY,
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "cpu": "512",
+        "memory": "1024",
+        "executionRoleArn": execution_role_arn,
+        "taskRoleArn": task_role_arn,
+        "runtimePlatform": {"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"},
+        "ephemeralStorage": {"sizeInGiB": 30},
+        "volumes": [{"name": "shared-data"}],
+        "containerDefinitions": [
+            {
+                "name": "web",
+                "image": f"{repository_uri}:{LEGACY_WEB_TAG}",
+                "essential": True,
+                "portMappings": [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}],
+                "environment": [
+                    {"name": "APP_ENV", "value": "development"},
+                    {"name": "LOG_LEVEL", "value": "info"},
+                ],
+                "secrets": [{"name": "DATABASE_PASSWORD", "valueFrom": secret_arn}],
+                "healthCheck": {
+                    "command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"],
+                    "interval": 15,
+                    "timeout": 5,
+                    "retries": 3,
+                    "startPeriod": 10,
+                },
+                "mountPoints": [
+                    {"sourceVolume": "shared-data", "containerPath": "/srv/data", "readOnly": False}
+                ],
+                "logConfiguration": {"logDriver": "awslogs", "options": log_options},
+                "linuxParameters": {"initProcessEnabled": True},
+            },
+            {
+                "name": "log-shipper",
+                "image": LEGACY_SIDECAR_IMAGE,
+                "essential": False,
+                "command": ["sh", "-c", "tail -F /srv/data/app.log"],
+                "memoryReservation": 64,
+                "mountPoints": [
+                    {"sourceVolume": "shared-data", "containerPath": "/srv/data", "readOnly": True}
+                ],
+                "logConfiguration": {"logDriver": "awslogs", "options": log_options},
+            },
+        ],
+        "tags": [{"key": key, "value": value} for key, value in LEGACY_TAGS],
+    }
+
+
+def _ensure_ecs_tasks_role(iam: Any, name: str) -> str:
+    try:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    role = iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=json.dumps(ECS_TASKS_TRUST),
+        Tags=[{"Key": "Name", "Value": f"{NAME_TAG_PREFIX}-{name}"}],
+    )["Role"]
+    return str(role["Arn"])
+
+
+def _ensure_secret(secretsmanager: Any, name: str) -> str:
+    try:
+        return str(secretsmanager.describe_secret(SecretId=name)["ARN"])
+    except secretsmanager.exceptions.ResourceNotFoundException:
+        pass
+    secret = secretsmanager.create_secret(
+        Name=name,
+        SecretString="sandbox-not-a-real-password",
+        Tags=[{"Key": "Name", "Value": f"{NAME_TAG_PREFIX}-{name}"}],
+    )
+    return str(secret["ARN"])
+
+
+def _ensure_legacy_target_group(elbv2: Any, vpc_id: str) -> str:
+    try:
+        groups = elbv2.describe_target_groups(Names=[LEGACY_TARGET_GROUP_NAME])["TargetGroups"]
+    except elbv2.exceptions.TargetGroupNotFoundException:
+        groups = []
+    if groups:
+        return str(groups[0]["TargetGroupArn"])
+    group = elbv2.create_target_group(
+        Name=LEGACY_TARGET_GROUP_NAME,
+        Protocol="HTTP",
+        Port=80,
+        VpcId=vpc_id,
+        TargetType="ip",
+        HealthCheckPath="/",
+        Tags=[{"Key": "Name", "Value": f"{NAME_TAG_PREFIX}-legacy-web"}],
     )["TargetGroups"][0]
     return str(group["TargetGroupArn"])

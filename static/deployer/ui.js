@@ -97,3 +97,45 @@ document.addEventListener("change", (event) => {
   if (form && event.target.name === "kind") showFeedFieldsOfKind(form);
 });
 document.querySelectorAll("form[data-feed-form]").forEach(showFeedFieldsOfKind);
+
+// Pickers for AWS ids (<div data-picker-for=INPUT hx-get=…> under a step field): the request asks
+// for what is being typed (in a comma-separated list, its last item) as `q`; a chosen id fills the
+// field, or is added to the list, and the field is checked as if typed.
+function pickerInput(picker) {
+  return picker ? document.getElementById(picker.dataset.pickerFor) : null;
+}
+function listItems(value) {
+  return value.split(",").map((item) => item.trim()).filter(Boolean);
+}
+document.addEventListener("htmx:configRequest", (event) => {
+  const picker = event.detail.elt;
+  if (!picker.matches || !picker.matches("[data-picker-for]")) return;
+  const input = pickerInput(picker);
+  if (!input) return;
+  const typed = picker.dataset.pickerMultiple ? input.value.split(",").pop() : input.value;
+  event.detail.parameters.q = typed.trim();
+});
+// Pressing a choice must not blur the field first: its change would be checked (and the field
+// redrawn) with the half-typed text before the pick lands.
+document.addEventListener("mousedown", (event) => {
+  if (event.target.closest("[data-pick]")) event.preventDefault();
+});
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-pick]");
+  const picker = button ? button.closest("[data-picker-for]") : null;
+  const input = pickerInput(picker);
+  if (!input) return;
+  const value = button.dataset.pick;
+  if (picker.dataset.pickerMultiple) {
+    const offered = new Set(Array.from(picker.querySelectorAll("[data-pick]"), (b) => b.dataset.pick));
+    const items = listItems(input.value);
+    // A last item that is no id on offer was a search: the pick takes its place.
+    if (items.length && !offered.has(items[items.length - 1])) items.pop();
+    if (!items.includes(value)) items.push(value);
+    input.value = items.join(", ");
+  } else {
+    input.value = value;
+  }
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+  input.focus();
+});

@@ -59,6 +59,7 @@ class ContainerDefinitionForm(DocumentForm):
         "Secret ARN",
         "The Secrets Manager secret holding the registry's username and password.",
         applies_when=("repository_credentials__type", ["secrets_manager"]),
+        picker="secrets-manager",
     )
     essential = boolean(
         "Essential container",
@@ -138,11 +139,19 @@ class EnvironmentForm(DocumentForm):
 
 class NameValueForm(DocumentForm):
     name = text("Name")
-    value = text("Value", "For a secret: a Secrets Manager or SSM parameter ARN.")
+    value = text("Value", "For a secret: a Secrets Manager or SSM parameter ARN.", picker="secrets")
     type = choice(
         "Type",
         [("plain", "Plain"), ("secret", "Secret")],
         aws=ECS_GUIDE + "specifying-sensitive-data.html",
+    )
+
+
+class LogOptionForm(NameValueForm):
+    value = text(
+        "Value",
+        "awslogs-group: a log group name. A secret option: a Secrets Manager or SSM parameter ARN.",
+        picker="log-groups",
     )
 
 

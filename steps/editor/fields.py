@@ -88,6 +88,7 @@ class DocumentField(forms.CharField):
         applies_when: tuple[str, Iterable[str]] | None = None,
         refreshes: bool = False,
         placeholder: str = "",
+        picker: str = "",
     ) -> None:
         super().__init__(
             label=label, required=False, widget=widget or forms.TextInput(), strip=False
@@ -102,6 +103,8 @@ class DocumentField(forms.CharField):
         )
         # Changing it re-renders its section (conditional fields, narrowed choices).
         self.refreshes = refreshes
+        # The kind of AWS id it takes (steps.editor.pickers.KINDS): offered from the account.
+        self.picker = picker
         css = "form-select" if isinstance(self.widget, forms.Select) else "form-control"
         if not isinstance(self.widget, ExpressionSelect):
             self.widget.attrs.setdefault("class", css)

@@ -75,6 +75,7 @@ class ConfigurationForm(DocumentForm):
         "Task role",
         "Optional IAM role ARN the containers' AWS calls use.",
         aws=ECS_GUIDE + "task-iam-roles.html",
+        picker="roles",
     )
     configuration__runtime_platform = choice(
         "Runtime platform (CPU architecture)",
@@ -89,6 +90,7 @@ class TaskExecutionRoleForm(DocumentForm):
         "Optional IAM role ARN ECS uses to pull images and write logs. Leave empty and the "
         "stack creates one with AmazonECSTaskExecutionRolePolicy.",
         aws=ECS_GUIDE + "task_execution_IAM_role.html",
+        picker="roles",
     )
 
 
@@ -125,11 +127,13 @@ class NetworkForm(DocumentForm):
         "Security group IDs",
         "At least one, comma-separated (sg-0123abcd), or one #{Variable} holding the list.",
         aws=ECS_GUIDE + "task-networking.html",
+        picker="security-groups",
     )
     network__subnet_ids = id_list(
         "Subnet IDs",
         "At least one, comma-separated (subnet-0123abcd), or one #{Variable} holding the list.",
         aws=ECS_GUIDE + "task-networking.html",
+        picker="subnets",
     )
     network__auto_assign_public_ip = boolean(
         "Auto-assign public IP",
@@ -228,6 +232,7 @@ class LoadBalancerMappingForm(DocumentForm):
         "Target Group ARN",
         "arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID",
         aws=ECS_GUIDE + "service-load-balancing.html",
+        picker="target-groups",
     )
 
     def __init__(self, *args: Any, container_names: Sequence[str] = (), **kw: Any) -> None:
@@ -254,8 +259,10 @@ class VolumeForm(DocumentForm):
         aws=ECS_GUIDE + "using_data_volumes.html",
         refreshes=True,
     )
-    file_system_id = text("File system ID", "fs-0123abcd", applies_when=EFS)
-    access_point_id = text("Access point ID", "Optional, fsap-0123abcd", applies_when=EFS)
+    file_system_id = text("File system ID", "fs-0123abcd", applies_when=EFS, picker="file-systems")
+    access_point_id = text(
+        "Access point ID", "Optional, fsap-0123abcd", applies_when=EFS, picker="access-points"
+    )
     root_directory = text("Root directory", '"/" or empty with an access point', applies_when=EFS)
     transit_encryption = boolean(
         "Transit encryption", aws=ECS_GUIDE + "efs-volumes.html", applies_when=EFS

@@ -451,7 +451,7 @@ class ContainerEditor(Editor):
         ]
         if logging_form.raw("logging__type") == "manual":
             storage.lists.append(
-                self.rows("log_options", "Log options", cf.NameValueForm, f"{c}.logging.options")
+                self.rows("log_options", "Log options", cf.LogOptionForm, f"{c}.logging.options")
             )
         further = Section(
             "further-options",

@@ -19,7 +19,7 @@ from tests.deployments.conftest import log_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-READS = ("Describe", "List", "Get")
+READS = ("Describe", "List", "Get", "BatchGet")
 
 
 def polls(aws_calls: CallLog) -> list[list[str]]:

@@ -38,6 +38,10 @@ LIST_PAGES: dict[str, tuple[str, ...]] = {
     "/users/": (),
     "/lifecycles/": (),
     "/projects/payments/webhooks/": (),
+    "/projects/payments/steps/aws-ids/": ("kind", "for", "q", "step"),
+    "/projects/payments/steps/from-service/": ("target", "service", "step_name"),
+    "/projects/payments/steps/from-service/services/": ("target",),
+    "/projects/payments/steps/from-service/preview/": ("target", "service", "step_name"),
 }
 
 BAD_VALUES = [

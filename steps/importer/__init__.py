@@ -1,0 +1,1 @@
+"""Importing a running ECS service as a step."""
