@@ -156,6 +156,9 @@ class StackWorkflow:
                 stack["StackId"], "the rollback of the abandoned update", watch=False
             )
             self.log("info", f"Stack {self.stack_name} is {stack['StackStatus']}; deploying.")
+        if stack is not None and stack["StackStatus"] == "REVIEW_IN_PROGRESS":
+            self._delete_review_stack(stack["StackId"])
+            stack = None
         if stack is not None and stack["StackStatus"].endswith("_IN_PROGRESS"):
             self.log("info", f"Stack {self.stack_name} is {stack['StackStatus']}; waiting for it.")
             stack = self.wait_until_settled(stack["StackId"], "the stack's previous operation")
@@ -168,7 +171,7 @@ class StackWorkflow:
             self.delete(stack["StackId"])
             stack = None
         if stack is None or stack["StackStatus"] == "DELETE_COMPLETE":
-            stack_id = self.create()
+            stack_id = self._create_past_a_plan()
             operation = "created"
         else:
             stack_id = stack["StackId"]
@@ -215,6 +218,29 @@ class StackWorkflow:
                 Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
             )
         return str(response["StackId"])
+
+    def _create_past_a_plan(self) -> str:
+        """Create the stack; if a change plan made its empty stack meanwhile, replace that."""
+        try:
+            return self.create()
+        except AwsError as exc:
+            if exc.code != "AlreadyExistsException":
+                raise
+            stack = self.describe()
+            if stack is None or stack["StackStatus"] != "REVIEW_IN_PROGRESS":
+                raise
+            self._delete_review_stack(stack["StackId"])
+            return self.create()
+
+    def _delete_review_stack(self, stack_id: str) -> None:
+        # The empty stack of a CREATE change set that was never executed (a change plan's):
+        # nothing runs in it, and CloudFormation cannot create the stack while it is there.
+        self.log(
+            "info",
+            f"Stack {self.stack_name} is REVIEW_IN_PROGRESS (the empty stack of a change plan); "
+            "deleting it to create the stack.",
+        )
+        self.delete(stack_id, watch=False)
 
     def update(self) -> bool:
         """Start an update; False when CloudFormation says there is nothing to change."""

@@ -18,7 +18,7 @@ from deployer.releases.models import Release
 from steps.models import Step
 from targets.models import Environment
 from tests.api.conftest import api_client
-from tests.deployments.conftest import log_text, stack_status
+from tests.deployments.conftest import aws_client, log_text, stack_status
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -145,3 +145,24 @@ def test_changes_to_the_step_plan_as_rolls_replacements_and_masked_secrets(
         "EnableECSManagedTags requires re-creating the service" in r
         for r in managed.steps[0].reasons
     )
+
+
+def test_the_empty_stack_a_plan_leaves_does_not_stop_the_first_deployment(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> None:
+    first = release_with("1.0.0")
+    [step] = compute_plan(first, development()).steps
+    wait_until_absent(step.stack_name)
+    # A plan of the new stack, caught between its CREATE change set and its clean-up.
+    aws_client("cloudformation").create_change_set(
+        StackName=step.stack_name,
+        ChangeSetName="preview",
+        ChangeSetType="CREATE",
+        TemplateBody=json.dumps({"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup"}}}),
+    )
+    assert stack_status(step.stack_name) == "REVIEW_IN_PROGRESS"
+
+    deployment = deploy(first)
+    log = log_text(deployment)
+    assert deployment.status == "success", log
+    assert "is REVIEW_IN_PROGRESS (the empty stack of a change plan); deleting it" in log
