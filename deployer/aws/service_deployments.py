@@ -37,6 +37,19 @@ def stop_service_deployment(client: Any, arn: str) -> None:
         client.stop_service_deployment(serviceDeploymentArn=arn, stopType="ROLLBACK")
 
 
+def running_service_deployment(client: Any, cluster: str, service: str, since: dt.datetime) -> str:
+    """The ARN of the service's newest service deployment in progress created after `since`
+    (a second's leeway), or ""."""
+    with aws_errors("ecs:ListServiceDeployments"):
+        listed = client.list_service_deployments(
+            cluster=cluster, service=service, status=["PENDING", "IN_PROGRESS"]
+        ).get("serviceDeployments", [])
+    after = since - dt.timedelta(seconds=1)
+    recent = [d for d in listed if d.get("createdAt") is None or d["createdAt"] >= after]
+    newest: dict[str, Any] = max(recent, key=lambda d: d.get("createdAt") or since, default={})
+    return str(newest.get("serviceDeploymentArn") or "")
+
+
 def _percent(value: Any) -> str:
     return f"{float(value or 0):g}%"
 

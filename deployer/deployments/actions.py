@@ -208,6 +208,7 @@ def continue_deployment(deployment: Deployment, user: User | None, action: str) 
     from deployer.aws.errors import AwsError
     from deployer.aws.service_deployments import (
         continue_service_deployment,
+        running_service_deployment,
         stop_service_deployment,
     )
     from deployer.aws.session import ClientFactory
@@ -219,11 +220,12 @@ def continue_deployment(deployment: Deployment, user: User | None, action: str) 
     if user is not None and not (decision := decide(user, APPROVE, project, environment)):
         raise ActionRefused([decision.reason])
     deployment.refresh_from_db(fields=["status", "rollout"])
-    state = (deployment.rollout or {}).get("service_deployment") or {}
-    if deployment.status != Deployment.Status.RUNNING or not state.get("active"):
-        raise ActionRefused(
-            [f"Deployment {deployment.pk} has no ECS service deployment in progress."]
-        )
+    state = deployment.ecs_rollout
+    nothing_running = ActionRefused(
+        [f"Deployment {deployment.pk} has no ECS service deployment in progress."]
+    )
+    if not state:
+        raise nothing_running
     hook = str(state.get("awaiting") or "")
     if action == "continue" and not hook:
         raise ActionRefused(
@@ -241,8 +243,15 @@ def continue_deployment(deployment: Deployment, user: User | None, action: str) 
             continue_service_deployment(
                 client, state["arn"], hook, "CONTINUE" if action == "continue" else "ROLLBACK"
             )
-        else:
+        elif state.get("arn"):
             stop_service_deployment(client, state["arn"])
+        else:
+            # A rolling deployment: its service deployment is looked up only now.
+            since = deployment.started or deployment.created
+            arn = running_service_deployment(client, state["cluster"], state["service"], since)
+            if not arn:
+                raise nothing_running
+            stop_service_deployment(client, arn)
     except AwsError as exc:
         raise ActionRefused([exc.message]) from exc
     who = user.get_username() if user else "the operator"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -150,6 +151,19 @@ class Deployment(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in self.UNFINISHED and not self.is_awaiting_approval
+
+    @property
+    def ecs_rollout(self) -> dict[str, Any]:
+        """The ECS rollout a running deployment follows, for Approve / Roll back: the service
+        deployment of a blue/green, linear or canary strategy (its state), or else the service a
+        rolling deployment is updating (cluster, service, target); {} when there is none."""
+        if self.status != self.Status.RUNNING:
+            return {}
+        rollout = self.rollout or {}
+        followed = rollout.get("service_deployment") or {}
+        if followed:
+            return dict(followed) if followed.get("active") else {}
+        return dict(rollout.get("service") or {})
 
     @property
     def is_awaiting_approval(self) -> bool:

@@ -394,6 +394,8 @@ class StackRun:
                     return None  # not created yet
                 if self._live_watch is None or self._live_watch.service != service:
                     self._live_watch = self._rollout_watch(factory, target, service)
+                    where = {"cluster": target.cluster_name, "service": service}
+                    self._save_rollout(service={**where, "target": target.pk})
                 watch = self._live_watch
                 watch.watch_primary()
             except AwsError as exc:

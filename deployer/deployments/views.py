@@ -119,8 +119,8 @@ def _detail_context(deployment: Deployment, after: int, level: str) -> dict[str,
 
 def _gate(deployment: Deployment) -> str:
     """What decides the Approve / Roll back buttons; a poll redraws them when it changes."""
-    state = (deployment.rollout or {}).get("service_deployment") or {}
-    return f"{state.get('awaiting', '')}.{int(bool(state.get('active')))}"
+    state = deployment.ecs_rollout
+    return f"{state.get('awaiting', '')}.{int(bool(state))}"
 
 
 def show_deployment(request: HtmxHttpRequest, pk: int) -> HttpResponse:

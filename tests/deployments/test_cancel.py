@@ -167,3 +167,31 @@ def test_cancelling_after_the_stack_finished_says_the_stack_was_left_as_it_is(
     assert "CancelUpdateStack" not in log
     assert f"Stack {stack} is UPDATE_COMPLETE: the update had finished before it could be" in log
     assert stack_status(stack) == "UPDATE_COMPLETE"
+
+
+def test_roll_back_during_a_rolling_update_returns_the_service_to_its_revision(
+    admin_client: Client,
+    release_with: Callable[..., Release],
+    deploy: Callable[..., Deployment],
+) -> None:
+    first = deploy(release_with("1.0.0"))
+    assert first.status == "success", log_text(first)
+    family = first.outputs["Deploy web"]["TaskDefinitionFamily"]
+    worker = Worker(release_with("1.1.0"))
+    wait_until(
+        worker.logged("has started 2 tasks", after="Updating stack"),
+        "the new tasks to start",
+    )
+    page = admin_client.get(reverse("deployments:detail", args=[worker.deployment.pk]))
+    assert 'id="roll-back-service-deployment"' in page.content.decode()
+    assert 'id="approve-service-deployment"' not in page.content.decode()
+    response = admin_client.post(
+        reverse("deployments:continue", args=[worker.deployment.pk]), {"action": "rollback"}
+    )
+    assert response.status_code == 302
+    deployment = worker.finish()
+    log = log_text(deployment)
+    assert deployment.status == "failed", log
+    assert "Roll back at its current stage requested by ada" in log
+    assert "StopServiceDeployment" in deployment.failure_reason or "StopServiceDeployment" in log
+    assert service_task_definition(first) == f"{family}:1"
