@@ -76,3 +76,13 @@ def test_bad_step_documents_are_400(api_as: Callable[[str], Client], release: Re
         )
         assert response.status_code == 400, (body, response.content)
         assert response.json()["detail"]
+
+
+def test_unknown_routes_and_wrong_methods_answer_json(api_as: Callable[[str], Client]) -> None:
+    client = api_as("admin")
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.json()["detail"].startswith("Not Found")
+    wrong = client.delete("/api/v1/projects")
+    assert wrong.status_code == 405
+    assert "GET" in wrong.json()["detail"] and "GET" in wrong["Allow"]
