@@ -23,7 +23,8 @@ check: lint
 test-sqlite: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The second database reruns only what can differ with it: the tests that use the database.
+# The second database reruns only what can differ with it: the tests that use the database
+# (of the slow ones, those marked `database`: the queue, the workers, what is stored).
 # The browser drives the same pages whatever the database: its tests run once, on SQLite.
 test-postgres: install-test
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest $(PYTEST_ARGS) -m "not browser" --database-tests-only

@@ -29,7 +29,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only",
         action="store_true",
-        help="run only the tests that use the database (the second database's run needs no more)",
+        help="run only the tests whose outcome can depend on the database: those that use it, "
+        "except slow ones not marked `database` (they check simulated AWS, not the database)",
     )
 
 
@@ -42,7 +43,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         uses_database = item.get_closest_marker("django_db") is not None or bool(
             DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
         )
-        (kept if uses_database else dropped).append(item)
+        # A slow test drives the sandbox; only some of them check what the database does.
+        aws_only = item.get_closest_marker("slow") and not item.get_closest_marker("database")
+        (kept if uses_database and not aws_only else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

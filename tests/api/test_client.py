@@ -31,7 +31,11 @@ from tests.deployments.conftest import STEP
 from tests.deployments.test_workers import start_workers, stop, wait_until
 from tests.notifications.receiver import valid_signature, webhook_receiver
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.database,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -20,7 +20,11 @@ from deployer.sandbox.server import SandboxServer
 from targets.models import Environment
 from tests.deployments.conftest import log_text, service_task_definition, stack_status
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.database,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from deployer.deployments.models import Deployment
 from deployer.projects.models import Project
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.database, pytest.mark.slow]
 
 
 def command(*args: str) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from steps.models import Step
 from targets.models import Environment
 from tests.deployments.conftest import log_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.database, pytest.mark.django_db, pytest.mark.slow]
 
 
 def queue(release: Release, environment: str = "Development") -> Deployment:

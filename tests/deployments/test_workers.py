@@ -31,7 +31,11 @@ from targets.models import Environment
 from tests.conftest import any_order_lifecycle
 from tests.deployments.conftest import STEP, log_text
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.database,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
 

@@ -74,7 +74,7 @@ def test_a_release_plans_as_a_creation_then_as_tags_only_then_as_a_roll(
     code, out = plan_release(first)
     assert code == 0, out
     assert f"Plan for Web {first.version} → Development: {TAGS_ONLY}" in out
-    assert "Tag Octopus.Deployment.Id: Deployments-1 → (the deployment's id)" in out
+    assert f"Tag Octopus.Deployment.Id: Deployments-{deployment.pk} → (the deployment's id)" in out
     # CI asks the API the same question.
     api = api_client(User.objects.create_superuser("ci", "ci@example.com", "x"))
     url = f"/api/v1/projects/{first.project.slug}/releases/{first.version}/plan"

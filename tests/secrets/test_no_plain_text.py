@@ -18,7 +18,7 @@ from deployer.releases.models import Release
 from steps.models import Step
 from targets.models import Environment
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.database, pytest.mark.slow]
 
 SENTINEL = "zq-Sentinel-Secret-7731"
 # A plain value written by the same deployments: finding it proves the database read covers
