@@ -162,12 +162,15 @@ def compute_plan(
     *,
     deployment_id: int | None = None,
     wait_seconds: float | None = None,
+    interactive: bool = False,
 ) -> Plan:
     """What deploying `release` to `environment` would change; reads AWS, writes nothing.
 
     Each step is substituted for each matching target exactly as a deployment does it
     (`deployment_id` names the deployment whose automatic tags the stack would get).
-    AWS errors become the step's `error`; they never raise.
+    AWS errors become the step's `error`; they never raise. `interactive` when a person waits
+    on the answer (a page, the API): an unreachable account fails in seconds, not after the
+    retries a command in a pipeline can afford.
     """
     plan = Plan(release.project.name, release.version, environment.name)
     values = snapshot_variables(release)
@@ -196,6 +199,7 @@ def compute_plan(
                     secrets,
                     wait,
                     deployment_id,
+                    interactive,
                 )
             except AwsError as exc:
                 step.error = Masker(set(secrets)).mask(exc.message)
@@ -218,6 +222,7 @@ def _plan_step(
     secrets: set[str],
     wait: float,
     deployment_id: int | None,
+    interactive: bool,
 ) -> None:
     prepared = prepare_step(
         release, environment, document, target, values, deployment_id=deployment_id
@@ -231,7 +236,7 @@ def _plan_step(
             "the step is not valid after substitution: " + (findings[0] if findings else "")
         )
         return
-    factory = ClientFactory(target.account)
+    factory = ClientFactory(target.account, interactive=interactive)
     substituted = substitution.document
     secret_changes = []
     bound = bound_secrets(release.project.slug, environment.name, substitution)

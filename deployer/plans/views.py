@@ -33,7 +33,7 @@ def preview_plan(request: HtmxHttpRequest, slug: str, version: str) -> HttpRespo
     }
     if request.htmx and not query_text(request, "load"):
         return render(request, "plans/plan.html#plan-dialog", context)
-    context["plan"] = compute_plan(release, environment)
+    context["plan"] = compute_plan(release, environment, interactive=True)
     if request.htmx:
         return render(request, "plans/plan.html#plan-body", context)
     return render(request, "plans/plan.html", context)

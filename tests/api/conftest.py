@@ -16,7 +16,7 @@ from deployer.releases.actions import create_release
 from deployer.releases.models import Release
 from steps.document.io import load_document
 from steps.models import Step
-from tests.conftest import make_target, stage
+from tests.conftest import make_account, make_target, stage
 
 STEP = """
 version: 1
@@ -62,7 +62,11 @@ def payments(people: dict[str, User], _docker_hub: None) -> Project:
     """Payments (made by the outsider fixture), with one step and a cluster in each stage."""
     project = Project.objects.get(slug="payments")
     Step.from_document(project, load_document(STEP)).save()
-    make_target(environments=(stage("Development"), stage("Staging"), stage("Production")))
+    # Nothing listens on the discard port: a plan's AWS calls fail at once (never real AWS).
+    account = make_account(endpoint_url="http://127.0.0.1:9")
+    make_target(
+        account=account, environments=(stage("Development"), stage("Staging"), stage("Production"))
+    )
     return project
 
 

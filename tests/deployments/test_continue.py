@@ -79,7 +79,9 @@ def test_a_poll_sends_the_buttons_again_only_when_the_pause_changes(admin_client
     assert 'id="approve-service-deployment"' in changed.content.decode()
     assert "gate=hook-1.1" in changed.content.decode()
     same = admin_client.get(url, {"after": 0, "gate": "hook-1.1"}, headers={"HX-Request": "true"})
-    assert 'id="deployment-actions"' not in same.content.decode()
+    assert 'id="service-deployment-actions"' not in same.content.decode()
+    # Approve and Roll back have their own box: the Cancel button is not redrawn with them.
+    assert 'id="deployment-actions"' not in changed.content.decode()
 
 
 def test_refusals_say_why(admin: User) -> None:

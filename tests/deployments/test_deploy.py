@@ -30,7 +30,11 @@ def test_first_deploy_creates_the_stack_and_runs_the_tasks(
     assert outputs["CloudFormationStackName"].startswith("cf-ecs-development-")
     assert outputs["TaskDefinitionRevision"] == "1"
     assert outputs["Region"] == "us-east-1"
-    assert deployment.rollout == {"desired": 2, "running": 2, "pending": 0, "failed": 0}
+    counts = {key: deployment.rollout[key] for key in ("desired", "running", "pending", "failed")}
+    assert counts == {"desired": 2, "running": 2, "pending": 0, "failed": 0}
+    # What Roll back would stop: the service this deployment updated, on its cluster.
+    assert deployment.rollout["service"]["cluster"] == "development"
+    assert deployment.rollout["service"]["service"].startswith(outputs["CloudFormationStackName"])
 
 
 def test_redeploying_a_release_succeeds_on_the_same_service(

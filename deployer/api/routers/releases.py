@@ -107,7 +107,7 @@ def get_plan(request: HttpRequest, slug: str, version: str, query: Query[PlanQue
     release = get_object_or_404(Release, project=project, version=version)
     environment = environment_named(query.environment)
     require(request, VIEW, project, environment)
-    return compute_plan(release, environment).to_dict()
+    return compute_plan(release, environment, interactive=True).to_dict()
 
 
 @router.post(
