@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +187,7 @@ def main() -> None:
             worker.terminate()
             worker.wait(30)
         deployer_calls = len(calls.calls) / n
+        by_action = Counter(calls.actions())
         rows = [Deployment.objects.get(pk=d.pk) for d in deployments]
         failed = [d.pk for d in rows if d.status != "success"]
         pickup = [(d.started - d.created).total_seconds() for d in rows if d.started]
@@ -232,6 +234,10 @@ def main() -> None:
     print(
         f"AWS calls per deployment            {deployer_calls:7.1f}   baseline {base_calls:.1f}"
         f"   ratio {ratio:5.2f}x   goal <= 1.5x: {verdict(ratio <= 1.5)}"
+    )
+    print(
+        "  of which: "
+        + ", ".join(f"{action} {count / n:.1f}" for action, count in by_action.most_common())
     )
     print(
         f"final state -> deployment ended     {lag:7.2f} s mean   baseline "

@@ -13,7 +13,7 @@ from deployer.releases.models import Release
 from targets.models import AwsAccount as Account
 from tests.deployments.conftest import log_text
 
-pytestmark = [pytest.mark.database, pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_first_deploy_creates_the_stack_and_runs_the_tasks(
