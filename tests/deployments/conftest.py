@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
 from collections.abc import Callable, Iterator
 from io import StringIO
 from typing import Any
@@ -12,8 +14,10 @@ import pytest
 from botocore.exceptions import ClientError
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
 
 from deployer.aws.session import ClientFactory
+from deployer.deployments.actions import start_deployment
 from deployer.deployments.models import Deployment
 from deployer.deployments.tasks import run_deployment
 from deployer.projects.models import Project
@@ -157,3 +161,55 @@ def stack_status(name: str) -> str:
     except ClientError:
         return "absent"
     return str(stacks[0]["StackStatus"])
+
+
+def wait_until(condition: Callable[[], Any], what: str, timeout: float = 120) -> Any:
+    """Poll `condition` until it is truthy; its value. Fails naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Timed out waiting for {what}")
+        time.sleep(0.02)
+    return value
+
+
+class Worker:
+    """Runs one deployment to Development in a thread, as a queue worker would, so that a test
+    can act on it (Cancel, Approve, Roll back) while it runs."""
+
+    def __init__(self, release: Release) -> None:
+        self.deployment = start_deployment(
+            release, Environment.objects.get(name="Development"), None
+        )
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            run_deployment(self.deployment.pk)
+        finally:
+            connection.close()
+
+    def logged(self, text: str, after: str = "") -> Callable[[], bool]:
+        """A condition: `text` is in the log (after the first `after`, if given)."""
+
+        def seen() -> bool:
+            log = log_text(self.deployment)
+            start = log.find(after) if after else 0
+            return start >= 0 and text in log[start:]
+
+        return seen
+
+    def service_deployment(self) -> dict[str, Any]:
+        self.deployment.refresh_from_db()
+        return dict((self.deployment.rollout or {}).get("service_deployment") or {})
+
+    def awaiting(self) -> dict[str, Any]:
+        state = self.service_deployment()
+        return state if state.get("awaiting") else {}
+
+    def finish(self) -> Deployment:
+        self.thread.join(180)
+        assert not self.thread.is_alive(), "the deployment did not end"
+        self.deployment.refresh_from_db()
+        return self.deployment

@@ -3,22 +3,22 @@ operation is stopped, and its log says in what state the stack was left."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from deployer.deployments.actions import start_deployment
 from deployer.deployments.models import Deployment
-from deployer.deployments.tasks import run_deployment
 from deployer.releases.models import Release
 from deployer.sandbox.server import SandboxServer
-from targets.models import Environment
-from tests.deployments.conftest import log_text, service_task_definition, stack_status
+from tests.deployments.conftest import (
+    Worker,
+    log_text,
+    service_task_definition,
+    stack_status,
+    wait_until,
+)
 
 pytestmark = [
     pytest.mark.database,
@@ -32,45 +32,6 @@ def sandbox() -> Iterator[SandboxServer]:
     # Slow enough that a deployment is still running when Cancel is pressed.
     with SandboxServer(speed=5) as server:
         yield server
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out waiting for {what}")
-        time.sleep(0.02)
-
-
-class Worker:
-    """Runs one deployment in a thread, as a queue worker would."""
-
-    def __init__(self, release: Release) -> None:
-        self.deployment = start_deployment(
-            release, Environment.objects.get(name="Development"), None
-        )
-        self.thread = threading.Thread(target=self._run)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            run_deployment(self.deployment.pk)
-        finally:
-            connection.close()
-
-    def logged(self, text: str, after: str = "") -> Callable[[], bool]:
-        def seen() -> bool:
-            log = log_text(self.deployment)
-            start = log.find(after) if after else 0
-            return start >= 0 and text in log[start:]
-
-        return seen
-
-    def finish(self) -> Deployment:
-        self.thread.join(180)
-        assert not self.thread.is_alive(), "the deployment did not end"
-        self.deployment.refresh_from_db()
-        return self.deployment
 
 
 def press_cancel(client: Client, deployment: Deployment) -> None:

@@ -5,26 +5,21 @@ deploys again."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from deployer.deployments.actions import (
     cancel_deployment,
     continue_deployment,
-    start_deployment,
 )
 from deployer.deployments.failures import ROLLED_BACK
 from deployer.deployments.models import Deployment
-from deployer.deployments.tasks import run_deployment
 from deployer.projects.models import Project
 from deployer.releases.actions import ActionRefused, create_release
 from deployer.releases.models import Release
@@ -32,11 +27,16 @@ from deployer.sandbox.ecs_service_deployment_model import STAGES as ECS_STAGES
 from deployer.sandbox.seed import SeedResult
 from steps.document.io import load_document
 from steps.models import Step
-from targets.models import Environment
 from tests.api.conftest import api_client
 from tests.conftest import any_order_lifecycle
 from tests.deployments.conftest import STEP as CONFTEST_STEP
-from tests.deployments.conftest import aws_client, log_text, service_task_definition
+from tests.deployments.conftest import (
+    Worker,
+    aws_client,
+    log_text,
+    service_task_definition,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -96,46 +96,6 @@ def step_document(seeded: SeedResult, family: str, strategy: str, alarm: str, ba
             bake=bake,
         )
     )
-
-
-def wait_until(condition: Callable[[], Any], what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out waiting for {what}")
-        time.sleep(0.02)
-    return value
-
-
-class Worker:
-    """Runs one deployment in a thread, as a queue worker would."""
-
-    def __init__(self, release: Release) -> None:
-        self.deployment = start_deployment(
-            release, Environment.objects.get(name="Development"), None
-        )
-        self.thread = threading.Thread(target=self._run)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            run_deployment(self.deployment.pk)
-        finally:
-            connection.close()
-
-    def service_deployment(self) -> dict[str, Any]:
-        self.deployment.refresh_from_db()
-        return dict((self.deployment.rollout or {}).get("service_deployment") or {})
-
-    def awaiting(self) -> dict[str, Any]:
-        state = self.service_deployment()
-        return state if state.get("awaiting") else {}
-
-    def finish(self) -> Deployment:
-        self.thread.join(120)
-        assert not self.thread.is_alive(), "the deployment did not end"
-        self.deployment.refresh_from_db()
-        return self.deployment
 
 
 def production_weights(seeded: SeedResult) -> dict[str, int]:
