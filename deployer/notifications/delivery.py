@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
-import time
 from functools import partial
 from typing import Any
 
@@ -14,7 +14,8 @@ import httpx
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
+from django_q.models import Schedule
+from django_q.tasks import async_task, schedule
 
 from deployer.core.endpoints import is_allowed_endpoint, refusal
 from deployer.deployments.models import Deployment
@@ -111,11 +112,18 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, s
     return response.status_code, ""
 
 
-def deliver(webhook_id: int, deployment_id: int, event: str) -> str:
-    """Queue task: post the event, up to TRIES times, waiting longer after each failure.
+def retry_delay(attempt: int) -> float:
+    """Seconds before the try after `attempt`: the setting, then five times it."""
+    return float(settings.WEBHOOK_RETRY_SECONDS * (5 ** (attempt - 1)))
 
-    Every attempt is recorded with its response code (or the error). A failure is logged, and
-    goes no further: the deployment it tells about is already decided.
+
+def deliver(webhook_id: int, deployment_id: int, event: str, attempt: int = 1) -> str:
+    """Queue task: post the event once; after a failure, schedule the next of TRIES tries.
+
+    Every attempt is recorded with its response code (or the error). The wait before a retry is
+    a schedule, not a sleep, so a receiver that is down never holds a worker that deployments
+    need (the scheduler looks every 30 s, so a retry may come that much later). A failure is
+    logged, and goes no further: the deployment it tells about is already decided.
     """
     webhook = Webhook.objects.filter(pk=webhook_id).first()
     deployment = (
@@ -141,7 +149,7 @@ def deliver(webhook_id: int, deployment_id: int, event: str) -> str:
         "X-Deployer-Event": f"deployment.{event}",
         SIGNATURE_HEADER: signature(webhook.secret, body),
     }
-    for attempt in range(1, TRIES + 1):
+    while True:
         code, error = _post(webhook.url, body, headers)
         DeliveryAttempt.objects.create(
             webhook=webhook,
@@ -153,9 +161,20 @@ def deliver(webhook_id: int, deployment_id: int, event: str) -> str:
         )
         if code is not None and 200 <= code < 300:
             return "delivered"
-        if attempt < TRIES:
-            # 1, then 5 times the setting: a receiver restarting gets a moment to come back.
-            time.sleep(settings.WEBHOOK_RETRY_SECONDS * (5 ** (attempt - 1)))
+        if attempt >= TRIES:
+            break
+        delay, attempt = retry_delay(attempt), attempt + 1
+        if delay > 0:
+            schedule(
+                "deployer.notifications.delivery.deliver",
+                webhook_id,
+                deployment_id,
+                event,
+                attempt,
+                schedule_type=Schedule.ONCE,
+                next_run=timezone.now() + dt.timedelta(seconds=delay),
+            )
+            return f"try {attempt} scheduled in {delay:g} s"
     logger.warning(
         "Webhook %s of project %s: deployment.%s not delivered after %d tries",
         webhook.name,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from deployer.deployments import actions
 from deployer.deployments.events import announce, status_changed
@@ -141,3 +144,32 @@ def test_the_pages_create_edit_and_delete_webhooks_and_refuse_a_plain_http_url(
     assert client_for(outsider).get(base).status_code == 403
     client.post(f"{base}{hook.pk}/delete/")
     assert not Webhook.objects.exists()
+
+
+def test_a_retry_waits_as_a_schedule_not_in_a_worker(
+    receiver: Receiver,
+    release: Release,
+    settings: Any,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    from django_q.models import Schedule
+
+    from deployer.notifications.delivery import deliver
+
+    settings.WEBHOOK_RETRY_SECONDS = 5
+    receiver.answers = [503, 200]
+    Webhook.objects.create(
+        project=release.project, name="Restarting", url=receiver.url, events=ALL_EVENTS
+    )
+    deployment = deployment_to(release, "Staging", Deployment.Status.SUCCESS)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        announce(deployment.pk, deployment.status)
+    assert time.monotonic() - started < 5  # the first try returned at once
+    [retry] = Schedule.objects.filter(func="deployer.notifications.delivery.deliver")
+    assert retry.schedule_type == Schedule.ONCE
+    assert 4 <= (retry.next_run - timezone.now()).total_seconds() <= 5
+    # What the scheduler runs when the time comes: the second try, which is delivered.
+    assert deliver(*ast.literal_eval(retry.args)) == "delivered"
+    attempts = DeliveryAttempt.objects.order_by("attempt").values_list("attempt", "response_code")
+    assert list(attempts) == [(1, 503), (2, 200)]
