@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 
 from deployer.sandbox.seed_blue_green import BlueGreenSeed, ensure_blue_green
+from deployer.sandbox.seed_elb import ensure_target_group
 
 NAME_TAG_PREFIX = "deployer-sandbox"
 CLUSTER_NAMES = ("development", "staging", "production")
@@ -73,7 +74,9 @@ def seed_aws(endpoint_url: str, region: str = "us-east-1") -> SeedResult:
     for cluster_name in CLUSTER_NAMES:
         _ensure_cluster(ecs, cluster_name)
     repository_uri = _ensure_repository_with_images(client("ecr"))
-    target_group_arn = _ensure_target_group(client("elbv2"), vpc_id)
+    target_group_arn = ensure_target_group(
+        client("elbv2"), vpc_id, TARGET_GROUP_NAME, f"{NAME_TAG_PREFIX}-demo-web"
+    )
     legacy_web = seed_legacy_web(client, vpc_id, subnet_ids, security_group_id, repository_uri)
     return SeedResult(
         vpc_id=vpc_id,
@@ -212,25 +215,6 @@ def _ensure_repository_with_images(ecr: Any) -> str:
     return str(repository["repositoryUri"])
 
 
-def _ensure_target_group(elbv2: Any, vpc_id: str) -> str:
-    try:
-        groups = elbv2.describe_target_groups(Names=[TARGET_GROUP_NAME])["TargetGroups"]
-    except elbv2.exceptions.TargetGroupNotFoundException:
-        groups = []
-    if groups:
-        return str(groups[0]["TargetGroupArn"])
-    group = elbv2.create_target_group(
-        Name=TARGET_GROUP_NAME,
-        Protocol="HTTP",
-        Port=80,
-        VpcId=vpc_id,
-        TargetType="ip",
-        HealthCheckPath="/",
-        Tags=[{"Key": "Name", "Value": f"{NAME_TAG_PREFIX}-demo-web"}],
-    )["TargetGroups"][0]
-    return str(group["TargetGroupArn"])
-
-
 # --- legacy-web: a running service Deployer did not create ---------------------------------------
 
 LEGACY_SERVICE_NAME = "legacy-web"
@@ -277,7 +261,9 @@ def seed_legacy_web(
     logs = client("logs")
     if not logs.describe_log_groups(logGroupNamePrefix=LEGACY_LOG_GROUP)["logGroups"]:
         logs.create_log_group(logGroupName=LEGACY_LOG_GROUP)
-    target_group_arn = _ensure_legacy_target_group(client("elbv2"), vpc_id)
+    target_group_arn = ensure_target_group(
+        client("elbv2"), vpc_id, LEGACY_TARGET_GROUP_NAME, f"{NAME_TAG_PREFIX}-legacy-web"
+    )
     ecs = client("ecs")
     found = ecs.describe_services(cluster=LEGACY_CLUSTER_NAME, services=[LEGACY_SERVICE_NAME])
     active = [s for s in found["services"] if s["status"] == "ACTIVE"]
@@ -413,22 +399,3 @@ def _ensure_secret(secretsmanager: Any, name: str) -> str:
         Tags=[{"Key": "Name", "Value": f"{NAME_TAG_PREFIX}-{name}"}],
     )
     return str(secret["ARN"])
-
-
-def _ensure_legacy_target_group(elbv2: Any, vpc_id: str) -> str:
-    try:
-        groups = elbv2.describe_target_groups(Names=[LEGACY_TARGET_GROUP_NAME])["TargetGroups"]
-    except elbv2.exceptions.TargetGroupNotFoundException:
-        groups = []
-    if groups:
-        return str(groups[0]["TargetGroupArn"])
-    group = elbv2.create_target_group(
-        Name=LEGACY_TARGET_GROUP_NAME,
-        Protocol="HTTP",
-        Port=80,
-        VpcId=vpc_id,
-        TargetType="ip",
-        HealthCheckPath="/",
-        Tags=[{"Key": "Name", "Value": f"{NAME_TAG_PREFIX}-legacy-web"}],
-    )["TargetGroups"][0]
-    return str(group["TargetGroupArn"])

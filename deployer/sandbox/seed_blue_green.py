@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from deployer.sandbox.seed_elb import ensure_target_group
+
 LOAD_BALANCER_NAME = "demo-web"
 ALTERNATE_TARGET_GROUP_NAME = "demo-web-green"
 PRODUCTION_PORT = 80
@@ -34,7 +36,7 @@ def ensure_blue_green(
     vpc_id = elbv2.describe_target_groups(TargetGroupArns=[target_group_arn])["TargetGroups"][0][
         "VpcId"
     ]
-    alternate = _ensure_target_group(elbv2, vpc_id)
+    alternate = ensure_target_group(elbv2, vpc_id, ALTERNATE_TARGET_GROUP_NAME)
     balancer = _ensure_load_balancer(elbv2, subnet_ids, security_group_id)
     production, production_rule = _ensure_listener(
         elbv2, balancer, PRODUCTION_PORT, target_group_arn
@@ -49,24 +51,6 @@ def ensure_blue_green(
         alternate_target_group_arn=alternate,
         role_arn=_ensure_role(iam),
     )
-
-
-def _ensure_target_group(elbv2: Any, vpc_id: str) -> str:
-    try:
-        groups = elbv2.describe_target_groups(Names=[ALTERNATE_TARGET_GROUP_NAME])["TargetGroups"]
-    except elbv2.exceptions.TargetGroupNotFoundException:
-        groups = []
-    if groups:
-        return str(groups[0]["TargetGroupArn"])
-    group = elbv2.create_target_group(
-        Name=ALTERNATE_TARGET_GROUP_NAME,
-        Protocol="HTTP",
-        Port=80,
-        VpcId=vpc_id,
-        TargetType="ip",
-        HealthCheckPath="/",
-    )["TargetGroups"][0]
-    return str(group["TargetGroupArn"])
 
 
 def _ensure_load_balancer(elbv2: Any, subnet_ids: list[str], security_group_id: str) -> str:

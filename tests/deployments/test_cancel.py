@@ -34,6 +34,16 @@ def sandbox() -> Iterator[SandboxServer]:
         yield server
 
 
+def deployed_once(
+    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+) -> tuple[Deployment, str, str]:
+    """A first, successful deployment of 1.0.0: it, its task definition family and its stack."""
+    first = deploy(release_with("1.0.0"))
+    assert first.status == "success", log_text(first)
+    outputs = first.outputs["Deploy web"]
+    return first, outputs["TaskDefinitionFamily"], outputs["CloudFormationStackName"]
+
+
 def press_cancel(client: Client, deployment: Deployment) -> None:
     response = client.post(reverse("deployments:cancel", args=[deployment.pk]))
     assert response.status_code in (200, 204, 302)
@@ -64,10 +74,7 @@ def test_cancelling_an_update_rolls_the_stack_back(
     release_with: Callable[..., Release],
     deploy: Callable[..., Deployment],
 ) -> None:
-    first = deploy(release_with("1.0.0"))
-    assert first.status == "success", log_text(first)
-    family = first.outputs["Deploy web"]["TaskDefinitionFamily"]
-    stack = first.outputs["Deploy web"]["CloudFormationStackName"]
+    first, family, stack = deployed_once(release_with, deploy)
     worker = Worker(release_with("1.1.0"))
     wait_until(worker.logged("Updating stack"), "the stack update to start")
     press_cancel(admin_client, worker.deployment)
@@ -85,10 +92,7 @@ def test_cancelling_while_the_rollout_is_followed_rolls_the_service_back(
     release_with: Callable[..., Release],
     deploy: Callable[..., Deployment],
 ) -> None:
-    first = deploy(release_with("1.0.0"))
-    assert first.status == "success", log_text(first)
-    family = first.outputs["Deploy web"]["TaskDefinitionFamily"]
-    stack = first.outputs["Deploy web"]["CloudFormationStackName"]
+    first, family, stack = deployed_once(release_with, deploy)
     worker = Worker(release_with("1.1.0"))
     # The new tasks are starting: CloudFormation is waiting on the ECS rollout.
     wait_until(
@@ -114,9 +118,7 @@ def test_cancelling_after_the_stack_finished_says_the_stack_was_left_as_it_is(
 ) -> None:
     from steps.models import Step
 
-    first = deploy(release_with("1.0.0"))
-    assert first.status == "success", log_text(first)
-    stack = first.outputs["Deploy web"]["CloudFormationStackName"]
+    _first, _family, stack = deployed_once(release_with, deploy)
     step = Step.objects.get()
     step.document["deployment"]["desired_count"] = 4
     step.save()
@@ -139,9 +141,7 @@ def test_roll_back_during_a_rolling_update_returns_the_service_to_its_revision(
     release_with: Callable[..., Release],
     deploy: Callable[..., Deployment],
 ) -> None:
-    first = deploy(release_with("1.0.0"))
-    assert first.status == "success", log_text(first)
-    family = first.outputs["Deploy web"]["TaskDefinitionFamily"]
+    first, family, _stack = deployed_once(release_with, deploy)
     worker = Worker(release_with("1.1.0"))
     wait_until(
         worker.logged("has started 2 tasks", after="Updating stack"),
