@@ -29,7 +29,7 @@ from steps.document.io import load_document
 from steps.models import Step
 from targets.models import Environment
 from tests.conftest import any_order_lifecycle
-from tests.deployments.conftest import STEP, log_text
+from tests.deployments.conftest import STEP, log_text, stack_status, wait_until
 
 pytestmark = [
     pytest.mark.database,
@@ -97,14 +97,6 @@ def make_project(index: int, aws: object, prefix: str) -> Project:
     return project
 
 
-def wait_until(condition: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 @pytest.fixture
 def slow_sandbox() -> Iterator[SandboxServer]:
     # Slow enough that a deployment is still running when its worker is killed.
@@ -124,10 +116,16 @@ def test_a_killed_workers_deployment_is_resumed_by_another_worker_within_30_seco
     workers = start_workers(2)
     try:
         deployment = start_deployment(release, Environment.objects.get(name="Development"), None)
-        wait_until(
-            lambda: deployment.log_lines.filter(text__startswith="Creating stack").exists(),
-            120,
+        creating = wait_until(
+            lambda: deployment.log_lines.filter(text__startswith="Creating stack").first(),
             "a worker to start creating the stack",
+        )
+        # Killed once CloudFormation has the stack: a worker killed before its CreateStack call
+        # reached AWS leaves nothing to wait for, and the resumed attempt rightly creates it.
+        stack_name = creating.text.removeprefix("Creating stack ").rstrip(".")
+        wait_until(
+            lambda: stack_status(stack_name) == "CREATE_IN_PROGRESS",
+            "CloudFormation to start creating the stack",
         )
         deployment.refresh_from_db()
         group = os.getpgid(int(deployment.worker.rpartition(":")[2]))
@@ -136,14 +134,14 @@ def test_a_killed_workers_deployment_is_resumed_by_another_worker_within_30_seco
         stop([victim], signal.SIGKILL)  # the machine died: no chance to clean up
         wait_until(
             lambda: Deployment.objects.filter(pk=deployment.pk, attempt=2).exists(),
-            90,
             "another worker to resume the deployment",
+            timeout=90,
         )
         resumed_after = time.monotonic() - killed_at
         wait_until(
             lambda: Deployment.objects.get(pk=deployment.pk).is_finished,
-            180,
             "the resumed deployment to finish",
+            timeout=180,
         )
     finally:
         stop(workers)
@@ -200,7 +198,7 @@ def drain_twenty(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Non
             for name in ("Development", "Staging")
         ]
         unfinished = Deployment.objects.filter(status__in=Deployment.UNFINISHED)
-        wait_until(lambda: not unfinished.exists(), 240, "twenty deployments to finish")
+        wait_until(lambda: not unfinished.exists(), "twenty deployments to finish", timeout=240)
     finally:
         stop(workers)
     rows = Deployment.objects.filter(pk__in=[d.pk for d in deployments])
