@@ -62,6 +62,14 @@ def _aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def sync_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The queue runs each task in this process as it is queued, as a worker would."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
 def admin(db: None) -> User:
     """Ada, who administers Deployer."""
     return User.objects.create_superuser("ada", "ada@example.com", "correct horse battery")

@@ -33,7 +33,7 @@ from deployer.deployments.preparation import prepare_step, stack_parameters
 from deployer.deployments.secret_store import store_secrets
 from deployer.deployments.stack_run import StackRun, crash_loop_threshold
 from deployer.deployments.tasklog import TaskLog
-from deployer.plans.drift import record_deployed_state
+from deployer.plans.drift import keep_only_states_of, record_deployed_state
 from deployer.plans.planner import StepPlan, plan_template
 from deployer.projects.variables import Masker, masked_artifacts, masker_for
 from deployer.releases.snapshot import snapshot_documents, snapshot_variables
@@ -101,6 +101,7 @@ class DeploymentRun(StackRun):
             self._finish(Deployment.Status.FAILED, "Deployer-InternalError", str(exc))
         else:
             self.deployment.outputs = outputs
+            keep_only_states_of(self.deployment)
             self._finish(Deployment.Status.SUCCESS)
 
     def _deploy_all(self) -> dict[str, dict[str, str]]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from deployer.aws.changesets import detect_drift
 from deployer.aws.errors import AwsError
@@ -14,10 +18,13 @@ from deployer.aws.session import ClientFactory
 from deployer.deployments.models import Deployment
 from deployer.plans.models import DeployedState, DriftCheck
 from deployer.plans.settings import differences, settings_from_aws
+from deployer.projects.models import Project
+from targets.models import Environment
 
 if TYPE_CHECKING:
-    from deployer.projects.models import Project
-    from targets.models import ClusterTarget, Environment
+    from targets.models import ClusterTarget
+
+logger = logging.getLogger(__name__)
 
 
 def comparable(state: ServiceState) -> dict[str, str]:
@@ -61,15 +68,86 @@ def record_deployed_state(
     ).delete()
 
 
+def keep_only_states_of(deployment: Deployment) -> None:
+    """After a successful deployment, what it made is the whole reference for drift.
+
+    A step it no longer has (removed or renamed), a target it no longer deploys to, or a step
+    that did not wait for its service to settle is no longer compared with what runs.
+    """
+    DeployedState.objects.filter(
+        project_id=deployment.release.project_id, environment_id=deployment.environment_id
+    ).exclude(deployment=deployment).delete()
+
+
+def _deployment_running(project: Project, environment: Environment) -> bool:
+    return Deployment.objects.filter(
+        release__project=project, environment=environment, status__in=Deployment.UNFINISHED
+    ).exists()
+
+
+def request_drift_check(project: Project, environment: Environment) -> str:
+    """Queue a check now ("Check now"): "" once queued, otherwise why it was not.
+
+    Drift detection takes CloudFormation seconds to minutes per stack, so a queue worker runs
+    it; the request's time stays on the check until a check finishes, for the page to show.
+    """
+    if not DeployedState.objects.filter(project=project, environment=environment).exists():
+        return "Nothing has been deployed here by Deployer yet: there is nothing to compare."
+    if _deployment_running(project, environment):
+        return (
+            "A deployment to this environment is running: what runs is changing on purpose. "
+            "Check again once it has finished."
+        )
+    now = timezone.now()
+    DriftCheck.objects.update_or_create(
+        project=project,
+        environment=environment,
+        defaults={"requested": now},
+        create_defaults={"requested": now, "status": ""},
+    )
+    transaction.on_commit(
+        partial(
+            async_task,
+            "deployer.plans.drift.run_drift_check",
+            project.pk,
+            environment.pk,
+            task_name=f"drift-{project.pk}-{environment.pk}-{now.timestamp():.0f}",
+        )
+    )
+    return ""
+
+
+def run_drift_check(project_id: int, environment_id: int) -> str:
+    """The queued "Check now": check, and never leave the request hanging on the page."""
+    project = Project.objects.filter(pk=project_id).first()
+    environment = Environment.objects.filter(pk=environment_id).first()
+    if project is None or environment is None:
+        return "nothing to do"
+    try:
+        check = check_drift(project, environment)
+    except Exception as exc:  # a bug must still end the check, visibly
+        logger.exception("Drift check of %s in %s crashed", project, environment)
+        DriftCheck.objects.filter(project=project, environment=environment).update(
+            status=DriftCheck.Status.ERROR,
+            errors=[f"Internal error: {exc.__class__.__name__}: {exc}"],
+            differences=[],
+            checked=timezone.now(),
+            requested=None,
+        )
+        return "error"
+    if check is None:  # a deployment started meanwhile, or its reference was removed
+        DriftCheck.objects.filter(project=project, environment=environment).update(requested=None)
+        return "not checked"
+    return str(check.status)
+
+
 def check_drift(project: Project, environment: Environment) -> DriftCheck | None:
     """Compare each deployed step's service and stack with what runs.
 
     None when nothing was deployed here, or while a deployment runs (what runs is changing
     on purpose then).
     """
-    if Deployment.objects.filter(
-        release__project=project, environment=environment, status__in=Deployment.UNFINISHED
-    ).exists():
+    if _deployment_running(project, environment):
         return None
     states = DeployedState.objects.filter(project=project, environment=environment).select_related(
         "target__account"
@@ -138,6 +216,7 @@ def check_drift(project: Project, environment: Environment) -> DriftCheck | None
             "differences": found,
             "errors": errors,
             "checked": timezone.now(),
+            "requested": None,
         },
     )
     return check

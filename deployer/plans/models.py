@@ -45,11 +45,14 @@ class DriftCheck(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices)
+    # Blank until the first check has finished.
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True)
     # [{"step", "target", "setting", "deployed", "running"}] and error lines, masked.
     differences = models.JSONField(default=list)
     errors = models.JSONField(default=list)
-    checked = models.DateTimeField()
+    checked = models.DateTimeField(null=True, blank=True)
+    # When someone asked for a check now that no worker has finished yet.
+    requested = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

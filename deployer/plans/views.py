@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from deployer.core.http import HtmxHttpRequest
 from deployer.core.query import query_id, query_text
-from deployer.plans.drift import check_drift
+from deployer.plans.drift import request_drift_check
 from deployer.plans.models import DeployedState, DriftCheck
 from deployer.plans.planner import compute_plan
 from deployer.projects.models import Project
@@ -39,11 +43,22 @@ def preview_plan(request: HtmxHttpRequest, slug: str, version: str) -> HttpRespo
     return render(request, "plans/plan.html", context)
 
 
-def _drift_context(project: Project, environment: Environment) -> dict[str, object]:
+# A check asked for this long ago and still not finished: tell that no worker may be running.
+UNANSWERED = dt.timedelta(minutes=2)
+
+
+def _drift_context(
+    project: Project, environment: Environment, refused: str = ""
+) -> dict[str, object]:
+    check = DriftCheck.objects.filter(project=project, environment=environment).first()
     return {
         "project": project,
         "environment": environment,
-        "check": DriftCheck.objects.filter(project=project, environment=environment).first(),
+        "check": check,
+        "refused": refused,
+        "unanswered": bool(
+            check and check.requested and timezone.now() - check.requested > UNANSWERED
+        ),
         "deployed": DeployedState.objects.filter(project=project, environment=environment)
         .select_related("target", "deployment__release")
         .order_by("step_name"),
@@ -52,18 +67,27 @@ def _drift_context(project: Project, environment: Environment) -> dict[str, obje
 
 @require_GET
 def show_drift(request: HtmxHttpRequest, slug: str, environment: int) -> HttpResponse:
-    """Each difference between what the last successful deployment made and what runs."""
+    """Each difference between what the last successful deployment made and what runs.
+
+    Through htmx, the result alone: the page polls it while a check is queued or running.
+    """
     project = get_object_or_404(Project, slug=slug)
     where = get_object_or_404(Environment, pk=environment)
+    if request.htmx:
+        return render(request, "plans/drift.html#drift-result", _drift_context(project, where))
     return render(request, "plans/drift.html", _drift_context(project, where))
 
 
 @require_POST
 def check_drift_now(request: HtmxHttpRequest, slug: str, environment: int) -> HttpResponse:
-    """Check now rather than at the next scheduled check."""
+    """Queue a check now rather than wait for the next scheduled one."""
     project = get_object_or_404(Project, slug=slug)
     where = get_object_or_404(Environment, pk=environment)
-    check_drift(project, where)
+    refused = request_drift_check(project, where)
     if request.htmx:
-        return render(request, "plans/drift.html#drift-result", _drift_context(project, where))
+        return render(
+            request, "plans/drift.html#drift-result", _drift_context(project, where, refused)
+        )
+    if refused:
+        messages.warning(request, refused)
     return redirect("plans:drift", slug=slug, environment=environment)

@@ -24,10 +24,7 @@ ALL_EVENTS = ["queued", "awaiting_approval", "succeeded", "failed", "cancelled"]
 
 
 @pytest.fixture
-def receiver(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)  # the queue runs each task as it is queued
+def receiver(settings: Any, sync_queue: None) -> Iterator[Receiver]:
     settings.WEBHOOK_RETRY_SECONDS = 0
     with webhook_receiver() as receiver:
         settings.ALLOWED_ENDPOINTS = [receiver.url]

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from deployer.deployments.models import Deployment
 from deployer.plans.models import DeployedState, DriftCheck
@@ -27,7 +29,11 @@ def check_drift(**options: Any) -> tuple[int, str]:
 
 
 def test_drift_lists_what_was_changed_outside_deployer(
-    release_with: Callable[..., Release], deploy: Callable[..., Deployment]
+    release_with: Callable[..., Release],
+    deploy: Callable[..., Deployment],
+    htmx_client: Client,
+    sync_queue: None,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     deployment = deploy(release_with("1.0.0"))
     assert deployment.status == "success"
@@ -78,3 +84,14 @@ def test_drift_lists_what_was_changed_outside_deployer(
     assert "Desired count" not in out
     check = DriftCheck.objects.get()
     assert check.drifted and {d["setting"] for d in check.differences} >= {"Task definition"}
+
+    # Put back by hand, then "Check now": a worker checks, and the page's next poll shows it.
+    ecs.update_service(
+        cluster=cluster, service=service, taskDefinition=running["taskDefinitionArn"]
+    )
+    environment = deployment.environment
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = htmx_client.post(reverse("plans:check-drift", args=["web", environment.pk]))
+    assert "Checking: asked at" in asked.content.decode()
+    polled = htmx_client.get(reverse("plans:drift", args=["web", environment.pk])).content.decode()
+    assert "No drift" in polled and "Checking" not in polled

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_q.models import OrmQ
 
 from deployer.aws.changesets import ResourceChange
 from deployer.deployments.models import Deployment
 from deployer.plans import views
+from deployer.plans.drift import keep_only_states_of
 from deployer.plans.models import DeployedState, DriftCheck
 from deployer.plans.planner import ROLL, Plan, StepPlan
 from deployer.plans.settings import Difference
-from deployer.projects.models import Project
 from deployer.releases.models import Release
 from targets.models import Environment
 from tests.conftest import make_environment, make_project, make_target
+from tests.plans.conftest import make_drifted
 
 pytestmark = pytest.mark.django_db
 
@@ -115,39 +118,10 @@ def test_the_confirmation_and_the_approval_load_the_plan(
     assert "What AWS will change" in detail and loader in detail
 
 
-def _drifted(deployed: Deployment) -> DriftCheck:
-    project = deployed.release.project
-    DeployedState.objects.create(
-        project=project,
-        environment=deployed.environment,
-        target=make_target(environments=(deployed.environment,)),
-        step_name="Deploy web",
-        deployment=deployed,
-        stack_name="cf-ecs-web",
-        service_name="web-service",
-        settings={"Desired count": "2"},
-    )
-    return DriftCheck.objects.create(
-        project=project,
-        environment=deployed.environment,
-        status=DriftCheck.Status.DRIFTED,
-        differences=[
-            {
-                "step": "Deploy web",
-                "target": "web-production",
-                "setting": "Desired count",
-                "deployed": "2",
-                "running": "3",
-            }
-        ],
-        checked=timezone.now(),
-    )
-
-
 def test_a_drifted_environment_is_badged_and_its_page_lists_each_difference(
     admin_client: Client, deployed: Deployment, monkeypatch: Any
 ) -> None:
-    _drifted(deployed)
+    make_drifted(deployed)
     drift_url = reverse("plans:drift", args=["web", deployed.environment.pk])
     dashboard = admin_client.get(reverse("dashboard")).content.decode()
     assert ">drifted</a>" in dashboard and drift_url in dashboard
@@ -159,16 +133,75 @@ def test_a_drifted_environment_is_badged_and_its_page_lists_each_difference(
     assert "<td>2</td><td>3</td>" in page
     assert "Check now" in page
 
-    def clean(project: Project, environment: Environment) -> DriftCheck:
-        check = DriftCheck.objects.get(project=project, environment=environment)
-        check.status, check.differences = DriftCheck.Status.CLEAN, []
-        check.save()
-        return check
 
-    monkeypatch.setattr(views, "check_drift", clean)
-    response = admin_client.post(
-        reverse("plans:check-drift", args=["web", deployed.environment.pk])
+def test_check_now_queues_the_check_and_the_page_polls_until_a_worker_has_done_it(
+    htmx_client: Client, deployed: Deployment, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_drifted(deployed)
+    drift_url = reverse("plans:drift", args=["web", deployed.environment.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = htmx_client.post(
+            reverse("plans:check-drift", args=["web", deployed.environment.pk])
+        )
+    page = response.content.decode()
+    # Drift detection takes CloudFormation a while: a worker runs it, and the page polls.
+    assert "Checking: asked at" in page
+    assert f'hx-get="{drift_url}" hx-trigger="load delay:1s"' in page
+    queued = [task.task for task in OrmQ.objects.all()]
+    assert [(t["func"], t["args"]) for t in queued] == [
+        (
+            "deployer.plans.drift.run_drift_check",
+            (deployed.release.project_id, deployed.environment_id),
+        )
+    ]
+    # The last verdict stands while the check runs.
+    assert "<td>2</td><td>3</td>" in page
+    assert ">drifted</a>" in htmx_client.get(reverse("dashboard")).content.decode()
+
+    DriftCheck.objects.update(requested=timezone.now() - dt.timedelta(minutes=3))
+    assert "No queue worker has taken the check yet" in htmx_client.get(drift_url).content.decode()
+
+    # What the worker records ends the polling.
+    DriftCheck.objects.update(
+        status=DriftCheck.Status.CLEAN, differences=[], checked=timezone.now(), requested=None
     )
-    assert response.status_code == 302
-    assert ">drifted</a>" not in admin_client.get(reverse("dashboard")).content.decode()
-    assert "No drift" in admin_client.get(drift_url).content.decode()
+    done = htmx_client.get(drift_url).content.decode()
+    assert "No drift" in done and "hx-trigger" not in done
+
+
+def test_check_now_is_refused_while_a_deployment_runs_and_before_anything_was_deployed(
+    admin_client: Client, deployed: Deployment
+) -> None:
+    environment = deployed.environment
+    check_url = reverse("plans:check-drift", args=["web", environment.pk])
+    nothing = admin_client.post(check_url, follow=True).content.decode()
+    assert "Nothing has been deployed here by Deployer yet" in nothing
+    make_drifted(deployed)
+    Deployment.objects.create(release=deployed.release, environment=environment)
+    running = admin_client.post(check_url, follow=True).content.decode()
+    assert "A deployment to this environment is running" in running
+    assert not OrmQ.objects.exists()
+    assert DriftCheck.objects.get().requested is None
+
+
+def test_a_successful_deployment_is_the_whole_reference_for_drift(deployed: Deployment) -> None:
+    project, environment = deployed.release.project, deployed.environment
+    target = make_target("web-development", environments=(environment,))
+    newer = Deployment.objects.create(
+        release=Release.objects.create(project=project, version="1.1.0"),
+        environment=environment,
+        status=Deployment.Status.SUCCESS,
+    )
+    for deployment, step in ((deployed, "Deploy old name"), (newer, "Deploy web")):
+        DeployedState.objects.create(
+            project=project,
+            environment=environment,
+            target=target,
+            step_name=step,
+            deployment=deployment,
+            stack_name=f"stack-{step}",
+            service_name="web",
+        )
+    keep_only_states_of(newer)
+    # A step renamed or removed since is no longer compared with what runs.
+    assert list(DeployedState.objects.values_list("step_name", flat=True)) == ["Deploy web"]
