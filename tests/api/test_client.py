@@ -27,8 +27,8 @@ from deployer.sandbox.server import SandboxServer
 from steps.document.io import load_document
 from steps.models import Step
 from tests.conftest import any_order_lifecycle
-from tests.deployments.conftest import STEP
-from tests.deployments.test_workers import start_workers, stop, wait_until
+from tests.deployments.conftest import STEP, wait_until
+from tests.deployments.test_workers import start_workers, stop
 from tests.notifications.receiver import valid_signature, webhook_receiver
 
 pytestmark = [
@@ -128,7 +128,7 @@ def run_journey(
         assert status.returncode == 0 and "success" in status.stdout
 
         # The webhook was told of both ends, each body signed with its secret.
-        wait_until(lambda: len(hooks.requests) == 2, 30, "two webhook deliveries")
+        wait_until(lambda: len(hooks.requests) == 2, "two webhook deliveries", timeout=30)
         told = {r.data["event"]: r.data["deployment"]["id"] for r in hooks.requests}
         assert told == {"deployment.succeeded": deployment.pk, "deployment.failed": failed.pk}
         for request in hooks.requests:
