@@ -22,8 +22,46 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     field: active && active.closest ? (active.closest(".step-field") || {}).id || "" : "",
     addRows: source && source.getAttribute("name") === "_add" ? source.value : "",
     removedFrom: source && source.getAttribute("name") === "_remove" ? source.value : "",
+    typed: typedSinceSent(active, event.detail.requestConfig),
   };
 });
+
+// What the focused field holds now, when the user went on typing after the request that is being
+// swapped in was sent: the answer carries the field as sent, and would drop the rest.
+function typedSinceSent(active, requestConfig) {
+  if (!active || !active.matches || !active.matches("input[name], textarea[name]")) return null;
+  if (!requestConfig || !requestConfig.formData) return null;
+  const sent = requestConfig.formData.get(active.name);
+  if (typeof sent !== "string" || sent === active.value) return null;
+  return {
+    sent,
+    value: active.value,
+    start: active.selectionStart,
+    end: active.selectionEnd,
+  };
+}
+
+// Put back what was typed into the swapped-in field (when the answer kept the value as sent),
+// and check it once the user leaves the field, as a change they typed would be.
+function restoreTyped(memory) {
+  const typed = memory.typed;
+  const field = typed && memory.id ? document.getElementById(memory.id) : null;
+  if (!field || field.value !== typed.sent) return;
+  field.value = typed.value;
+  if (document.activeElement === field && typed.start !== null) {
+    field.setSelectionRange(typed.start, typed.end);
+  }
+  field.addEventListener(
+    "blur",
+    () => {
+      if (field.isConnected && field.value !== typed.sent) {
+        field.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    },
+    { once: true },
+  );
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+}
 
 function firstInput(container) {
   return container ? container.querySelector(FOCUSABLE) : null;
@@ -55,6 +93,7 @@ document.addEventListener("htmx:afterSettle", () => {
       (memory.field && firstInput(document.getElementById(memory.field)));
   }
   if (target && target !== document.activeElement) target.focus();
+  restoreTyped(memory);
 });
 
 // <form data-confirm="Question?">: ask before submitting.

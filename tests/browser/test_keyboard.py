@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from deployer.projects.models import Project
 from tests.browser.conftest import log_in
@@ -34,6 +34,28 @@ def test_focus_stays_where_the_user_was_across_editor_swaps(page: Page, ada: obj
     with page.expect_response(_posted):
         family.press("Tab")
     expect(page.locator("#id_configuration-configuration__task_role_arn")).to_be_focused()
+
+    # Typing on while the field's check is on its way (a pick from a picker sends the change and
+    # leaves focus in the field): the answer, carrying the field as sent, keeps the rest typed.
+    held: list[Route] = []
+    page.route(
+        "**/steps/**",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    family.focus()
+    family.fill("web-3")
+    family.dispatch_event("change")
+    while not held:
+        page.wait_for_timeout(20)
+    page.keyboard.type("-api")
+    with page.expect_response(_posted):
+        held[0].continue_()
+    page.unroute("**/steps/**")
+    expect(family).to_have_value("web-3-api")
+    expect(family).to_be_focused()
+    # Leaving the field checks what it holds now.
+    with page.expect_request(lambda r: r.method == "POST" and "web-3-api" in (r.post_data or "")):
+        family.press("Tab")
 
     # Changing the CPU refreshes its whole section; the CPU select keeps focus.
     cpu = page.locator("#id_size-task_size__cpu_0")

@@ -51,7 +51,8 @@ def test_pickers_list_the_seeded_network_roles_and_target_groups_and_filter_by_t
     assert first in subnets and second in subnets
     assert "deployer-sandbox-subnet-1" in subnets
     assert f"{seeded.vpc_id} · us-east-1a · private" in subnets
-    typed = pick(admin_client, "subnets", q="subnet-2")
+    # By name: ids are random hex, so "subnet-2" could also match the first id.
+    typed = pick(admin_client, "subnets", q="sandbox-subnet-2")
     assert second in typed and first not in typed
 
     groups = pick(admin_client, "security-groups", q="web")
