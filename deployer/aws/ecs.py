@@ -306,7 +306,10 @@ class RolloutWatch:
 
     def _describe_service(self) -> dict[str, Any]:
         with aws_errors("ecs:DescribeServices"):
-            response = self.client.describe_services(cluster=self.cluster, services=[self.service])
+            # Tags too: the last answer is what drift records, without asking again.
+            response = self.client.describe_services(
+                cluster=self.cluster, services=[self.service], include=["TAGS"]
+            )
         services = response.get("services", [])
         if not services:
             raise AwsError(f"Service {self.service} was not found in cluster {self.cluster}.")

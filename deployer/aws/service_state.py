@@ -17,14 +17,23 @@ class ServiceState:
     task_definition_tags: list[dict[str, str]]
 
 
-def read_service_state(client: Any, cluster: str, service: str) -> ServiceState | None:
-    """The service's settings and task definition; None when the service is gone."""
-    with aws_errors("ecs:DescribeServices"):
-        response = client.describe_services(cluster=cluster, services=[service], include=["TAGS"])
-    services = [s for s in response.get("services") or [] if s.get("status") != "INACTIVE"]
-    if not services:
-        return None
-    found = dict(services[0])
+def read_service_state(
+    client: Any, cluster: str, service: str, described: dict[str, Any] | None = None
+) -> ServiceState | None:
+    """The service's settings and task definition; None when the service is gone.
+
+    `described`: the service as a DescribeServices with its tags just answered, not asked again.
+    """
+    if described is None:
+        with aws_errors("ecs:DescribeServices"):
+            response = client.describe_services(
+                cluster=cluster, services=[service], include=["TAGS"]
+            )
+        services = [s for s in response.get("services") or [] if s.get("status") != "INACTIVE"]
+        if not services:
+            return None
+        described = services[0]
+    found = dict(described)
     with aws_errors("ecs:DescribeTaskDefinition"):
         described = client.describe_task_definition(
             taskDefinition=found["taskDefinition"], include=["TAGS"]

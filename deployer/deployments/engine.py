@@ -74,6 +74,7 @@ class DeploymentRun(StackRun):
         self.crash_loop_threshold: Callable[[int], int] | None = None
         self.rollout_state: dict[str, Any] = {}
         self.service_deployment_watch: ServiceDeploymentWatch | None = None
+        self.settled_service: dict[str, Any] | None = None
 
     # The run
 
@@ -247,11 +248,13 @@ class DeploymentRun(StackRun):
         service = outputs.get("ServiceName", "")
         if not service:
             return
+        settled = self.settled_service
         try:
             state = read_service_state(
                 ClientFactory(target.account).client("ecs", target.region),
                 target.cluster_name,
                 service,
+                described=settled if settled and settled.get("serviceName") == service else None,
             )
         except AwsError as exc:
             self.log.warning(f"Could not record the deployed service for drift checks: {exc}")

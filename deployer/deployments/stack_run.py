@@ -58,6 +58,8 @@ class StackRun:
     # What the page shows of the rollout: task counts, and the ECS service deployment.
     rollout_state: dict[str, Any]
     service_deployment_watch: ServiceDeploymentWatch | None
+    # The service as the rollout's last look found it settled (tags included), for drift.
+    settled_service: dict[str, Any] | None
 
     if TYPE_CHECKING:
 
@@ -78,6 +80,7 @@ class StackRun:
     ) -> dict[str, str]:
         wait = document.deployment_options.wait != "dont_wait"
         self._live_watch = None
+        self.settled_service = None
         self.service_deployment_watch = ServiceDeploymentWatch(
             factory.client("ecs", target.region),
             log=self._log_callback,
@@ -333,6 +336,7 @@ class StackRun:
             if self.service_deployment_watch and self.service_deployment_watch.arn:
                 with suppress(AwsError):
                     self.service_deployment_watch.refresh()
+            self.settled_service = watch.last_service
             self.log.info(rollout.message)
         for name, value in outputs.items():
             self.log.info(
