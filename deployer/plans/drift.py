@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from targets.models import ClusterTarget
 
 logger = logging.getLogger(__name__)
+
+# A check asked for this long ago and still not finished: no worker may be running; the page
+# says so, and Check now queues another.
+UNANSWERED = dt.timedelta(minutes=2)
 
 
 def comparable(state: ServiceState) -> dict[str, str]:
@@ -99,6 +104,13 @@ def request_drift_check(project: Project, environment: Environment) -> str:
             "Check again once it has finished."
         )
     now = timezone.now()
+    pending = (
+        DriftCheck.objects.filter(project=project, environment=environment)
+        .values_list("requested", flat=True)
+        .first()
+    )
+    if pending is not None and now - pending < UNANSWERED:
+        return ""  # queued already: a second press does not queue a second check
     DriftCheck.objects.update_or_create(
         project=project,
         environment=environment,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from deployer.core.http import HtmxHttpRequest
 from deployer.core.query import query_id, query_text
-from deployer.plans.drift import request_drift_check
+from deployer.plans.drift import UNANSWERED, request_drift_check
 from deployer.plans.models import DeployedState, DriftCheck
 from deployer.plans.planner import compute_plan
 from deployer.projects.models import Project
@@ -41,10 +39,6 @@ def preview_plan(request: HtmxHttpRequest, slug: str, version: str) -> HttpRespo
     if request.htmx:
         return render(request, "plans/plan.html#plan-body", context)
     return render(request, "plans/plan.html", context)
-
-
-# A check asked for this long ago and still not finished: tell that no worker may be running.
-UNANSWERED = dt.timedelta(minutes=2)
 
 
 def _drift_context(

@@ -139,10 +139,9 @@ def test_check_now_queues_the_check_and_the_page_polls_until_a_worker_has_done_i
 ) -> None:
     make_drifted(deployed)
     drift_url = reverse("plans:drift", args=["web", deployed.environment.pk])
+    check_url = reverse("plans:check-drift", args=["web", deployed.environment.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = htmx_client.post(
-            reverse("plans:check-drift", args=["web", deployed.environment.pk])
-        )
+        response = htmx_client.post(check_url)
     page = response.content.decode()
     # Drift detection takes CloudFormation a while: a worker runs it, and the page polls.
     assert "Checking: asked at" in page
@@ -157,9 +156,18 @@ def test_check_now_queues_the_check_and_the_page_polls_until_a_worker_has_done_i
     # The last verdict stands while the check runs.
     assert "<td>2</td><td>3</td>" in page
     assert ">drifted</a>" in htmx_client.get(reverse("dashboard")).content.decode()
+    # Pressing again while it is queued queues nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = htmx_client.post(check_url)
+    assert "Checking: asked at" in again.content.decode()
+    assert OrmQ.objects.count() == 1
 
     DriftCheck.objects.update(requested=timezone.now() - dt.timedelta(minutes=3))
     assert "No queue worker has taken the check yet" in htmx_client.get(drift_url).content.decode()
+    # After that long, a press queues a new check.
+    with django_capture_on_commit_callbacks(execute=True):
+        htmx_client.post(check_url)
+    assert OrmQ.objects.count() == 2
 
     # What the worker records ends the polling.
     DriftCheck.objects.update(
