@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from deployer.aws.cloudformation import RECREATE_STATES
+from deployer.aws.cloudformation import RECREATE_STATES, KnownStack
 from deployer.aws.errors import AwsError, aws_errors
 
 NO_CHANGES_REASON = "didn't contain changes"
@@ -92,6 +92,7 @@ def plan_stack(
     sleep: Callable[[float], None] = time.sleep,
     poll_seconds: float = 1.0,
     review_creation: bool = True,
+    known: KnownStack | None = None,
 ) -> StackPlan:
     """Create a change set for the template, read it, delete it; the stack itself is untouched.
 
@@ -99,9 +100,10 @@ def plan_stack(
     stack that does not exist is planned with a CREATE change set, and the empty stack AWS
     keeps for it (REVIEW_IN_PROGRESS) is deleted with the change set; with
     `review_creation=False` (a deployment about to create the stack) no change set is made and
-    the plan has no changes listed: every resource of the template is added.
+    the plan has no changes listed: every resource of the template is added. `known`: the
+    stack as the caller has just described it, not asked for again.
     """
-    stack = _describe(client, stack_name)
+    stack = known[0] if known is not None else _describe(client, stack_name)
     waited = 0.0
     while (
         stack is not None

@@ -25,6 +25,8 @@ FAILURE_STATES = RECREATE_STATES | {
 }
 FAILED_EVENT_STATUSES = ("_FAILED",)
 NO_UPDATES = "No updates are to be performed"
+# A stack as just described, wrapped so that "absent" (None) differs from "not known".
+KnownStack = tuple[dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class StackWorkflow:
         settle_poller: Poller | None = None,
         left_by: Callable[[dict[str, Any]], str | None] | None = None,
         settle_creation: Callable[[str], None] | None = None,
-        before_write: Callable[[], None] | None = None,
+        before_write: Callable[[KnownStack | None], None] | None = None,
     ) -> None:
         self.client = client
         self.stack_name = stack_name
@@ -117,6 +119,9 @@ class StackWorkflow:
         # Called once before this workflow's first write to AWS (the caller's last checks, such
         # as cfn-lint running while the stack is read); raising there writes nothing.
         self.before_write = before_write
+        # The settled stack (None: absent) that the next write acts on, as just described: the
+        # check before the write reads it from here instead of asking again.
+        self.known_stack: KnownStack | None = None
         # "created" or "updated" once this workflow has started an operation of its own.
         self.started: str | None = None
         self._seen_events: set[str] = set()
@@ -171,10 +176,12 @@ class StackWorkflow:
             self.delete(stack["StackId"])
             stack = None
         if stack is None or stack["StackStatus"] == "DELETE_COMPLETE":
+            self.known_stack = (None,)
             stack_id = self._create_past_a_plan()
             operation = "created"
         else:
             stack_id = stack["StackId"]
+            self.known_stack = (stack,)
             if not self.update():
                 self.log("info", "No updates are to be performed: the stack already matches.")
                 return self._result("no changes", stack)
@@ -204,7 +211,7 @@ class StackWorkflow:
     def _before_write(self) -> None:
         if self.before_write is not None:
             check, self.before_write = self.before_write, None
-            check()
+            check(self.known_stack)
 
     def create(self) -> str:
         self._before_write()

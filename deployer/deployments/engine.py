@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from deployer.aws.cloudformation import KnownStack
 from deployer.aws.ecs import RolloutWatch
 from deployer.aws.errors import AwsError
 from deployer.aws.polling import CallCounter, Cancelled, Poller, TimedOut
@@ -161,7 +162,7 @@ class DeploymentRun(StackRun):
         stack_name = context.stack_name(substituted)
         template_yaml = check.template_yaml
 
-        def linted() -> None:
+        def linted(known: KnownStack | None) -> None:
             # cfn-lint ran while the stack's state was read; its errors stop the deployment
             # before the stack workflow writes anything.
             try:
@@ -171,7 +172,7 @@ class DeploymentRun(StackRun):
             self._save_artifacts(document.name, template_yaml, substitution.data)
             # The plan is a look, not a write, but its change set is a call that changes AWS:
             # it comes once the step is known to be deployable, against the stack as it is now.
-            self._log_plan(substituted, target, context, stack_name)
+            self._log_plan(substituted, target, context, stack_name, known)
 
         poller = self._poller(substituted)
         self.crash_loop_threshold = crash_loop_threshold(substituted)
@@ -206,6 +207,7 @@ class DeploymentRun(StackRun):
         target: ClusterTarget,
         context: DeployContext,
         stack_name: str,
+        known: KnownStack | None = None,
     ) -> None:
         """Log the change plan against the stack as it is now; a failure is only a warning."""
         step = StepPlan(str(document.name), target.name, stack_name)
@@ -221,6 +223,7 @@ class DeploymentRun(StackRun):
                 tuple(self.masker.secrets),
                 wait=0,
                 review_creation=False,
+                known=known,
             )
         except Exception as exc:  # the plan informs; it never decides the deployment
             message = exc.message if isinstance(exc, AwsError) else f"{type(exc).__name__}: {exc}"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from deployer.aws.cloudformation import StackWorkflow
+from deployer.aws.cloudformation import KnownStack, StackWorkflow
 from deployer.aws.diagnosis import Diagnosis, RolloutFacts, diagnose, short_task_definition
 from deployer.aws.ecs import (
     CrashLoop,
@@ -76,7 +76,7 @@ class StackRun:
         template_yaml: str,
         context: DeployContext,
         poller: Poller,
-        before_write: Callable[[], None],
+        before_write: Callable[[KnownStack | None], None],
     ) -> dict[str, str]:
         wait = document.deployment_options.wait != "dont_wait"
         self._live_watch = None

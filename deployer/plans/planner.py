@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from deployer.aws.changesets import ResourceChange, StackPlan, plan_stack
+from deployer.aws.cloudformation import KnownStack
 from deployer.aws.ecs import service_of_stack
 from deployer.aws.errors import AwsError
 from deployer.aws.service_state import read_service_state
@@ -311,11 +312,13 @@ def plan_template(
     wait: float,
     *,
     review_creation: bool = True,
+    known: KnownStack | None = None,
 ) -> None:
     """Fill `step` from the stack's change set for `template` and the service's settings diff.
 
     `review_creation=False`: a missing stack is planned from the template alone (see
-    `plan_stack`), as a deployment about to create it does.
+    `plan_stack`), as a deployment about to create it does; `known`: the stack as the
+    deployment has just described it.
     """
     cloudformation = factory.client("cloudformation", target.region)
     stack = plan_stack(
@@ -326,6 +329,7 @@ def plan_template(
         tags=tags,
         wait_seconds=wait,
         review_creation=review_creation,
+        known=known,
     )
     if stack.operation in ("create", "recreate") and not stack.changes:
         stack.changes = [
