@@ -61,6 +61,12 @@ def _aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    # Tests make and log in many people: a production-strength hash of each would cost seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def sync_queue(monkeypatch: pytest.MonkeyPatch) -> None:
     """The queue runs each task in this process as it is queued, as a worker would."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -32,11 +31,6 @@ containers:
 """
 # The tags Docker Hub "has" for nginx in these tests (no test reaches the internet).
 NGINX_TAGS = ["1.27", "1.26", "1.25-alpine"]
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

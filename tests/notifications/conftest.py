@@ -2,7 +2,6 @@
 
 from tests.api.conftest import (  # noqa: F401  (fixtures are found by name)
     _docker_hub,
-    _fast_passwords,
     payments,
     people,
     release,
