@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
@@ -49,6 +50,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> None:
+    """The test databases, with what their migrations made restorable in every context.
+
+    Serialized rollback restores the rows the migrations made (the Docker Hub feed, the default
+    lifecycle) from contents Django keeps on the connection object. Playwright's sync API runs
+    each later test in a greenlet of its own, where Django's connection handler hands out a new
+    connection object without them: from the first browser test on, every rollback would leave
+    those rows out. Kept on the connection's class, they are there for every connection object.
+    """
+    for alias in connections:
+        wrapper = connections[alias]
+        contents = getattr(wrapper, "_test_serialized_contents", None)
+        if contents is not None:
+            type(wrapper)._test_serialized_contents = contents
 
 
 @pytest.fixture(autouse=True)
