@@ -34,6 +34,8 @@ os.environ.update(
     DEPLOYER_ADMIN_PASSWORD=PASSWORD,
     DEPLOYER_DEVELOPER_PASSWORD=PASSWORD,
     DEPLOYER_RELEASE_MANAGER_PASSWORD=PASSWORD,
+    # Playwright's sync API runs an event loop; this script's ORM calls are synchronous still.
+    DJANGO_ALLOW_ASYNC_UNSAFE="true",
 )
 os.environ.pop("DATABASE_URL", None)
 sys.path.insert(0, str(ROOT))
@@ -128,7 +130,7 @@ def photograph() -> None:
         saved.set_document(load_document(text))
         saved.save()
 
-    step(512)
+    step(256)
     create_release(project, version="1.0.0", tags={"sandbox-ecr/demo/web": "1.0.0"})
 
     with sync_playwright() as playwright:
@@ -152,7 +154,7 @@ def photograph() -> None:
         deploy("1.0.0")
         expect(page.locator("#deployment-status")).to_have_text("Success", timeout=180_000)
 
-        step(1024)
+        step(512)
         create_release(project, version="1.1.0", tags={"sandbox-ecr/demo/web": "1.1.0"})
         page.goto("/projects/shop/releases/1.1.0/")
         page.select_option("#deploy-environment", label="Development")

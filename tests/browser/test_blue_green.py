@@ -47,6 +47,7 @@ def test_approve_lets_a_paused_blue_green_deployment_finish_and_roll_back_undoes
     expect(page.locator("#service-deployment-stage")).to_contain_text(
         "Awaiting approval at POST_TEST_TRAFFIC_SHIFT", timeout=60_000
     )
+    expect(page.locator("#service-deployment-strategy")).to_have_text("ECS blue/green")
     expect(page.locator("#service-deployment-traffic")).to_have_text(
         "production 0% new · test 100% new"
     )
