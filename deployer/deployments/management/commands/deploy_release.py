@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from deployer.access.commands import command_user, require
 from deployer.access.permissions import DEPLOY
@@ -13,26 +13,23 @@ from deployer.audit.context import acting
 from deployer.deployments.actions import start_deployment
 from deployer.deployments.models import Deployment
 from deployer.releases.actions import ActionRefused
-from deployer.releases.models import Release
-from targets.models import Environment
+from deployer.releases.commands import (
+    ReleaseCommand,
+    add_release_arguments,
+    release_and_environment,
+)
 
 NO_WORKER_HINT_SECONDS = 30
 
 
-class Command(BaseCommand):
+class Command(ReleaseCommand):
     help = (
         "Queue a deployment of a release to an environment and stream its task log until it "
         "ends. Needs a running worker (python manage.py qcluster)."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # The contract's --version is the release version; it replaces Django's --version.
-        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
-
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--project", required=True, help="The project's slug.")
-        parser.add_argument("--version", required=True, help="The release version.")
-        parser.add_argument("--environment", required=True, help="The environment's name.")
+        add_release_arguments(parser)
         parser.add_argument(
             "--no-wait", action="store_true", help="Queue it, print its URL path, and exit."
         )
@@ -55,15 +52,7 @@ class Command(BaseCommand):
             self._handle(user, options)
 
     def _handle(self, user: Any, options: dict[str, Any]) -> None:
-        release = Release.objects.filter(
-            project__slug=options["project"], version=options["version"]
-        ).first()
-        if release is None:
-            raise CommandError(f"No release {options['version']} in project {options['project']}.")
-        environment = Environment.objects.filter(name__iexact=options["environment"]).first()
-        if environment is None:
-            names = ", ".join(Environment.objects.values_list("name", flat=True))
-            raise CommandError(f"No environment {options['environment']}; there are: {names}.")
+        release, environment = release_and_environment(options)
         require(user, DEPLOY, release.project, environment)
         try:
             deployment = start_deployment(

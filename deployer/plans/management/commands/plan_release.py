@@ -5,44 +5,31 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from deployer.plans.planner import compute_plan
-from deployer.releases.models import Release
-from targets.models import Environment
+from deployer.releases.commands import (
+    ReleaseCommand,
+    add_release_arguments,
+    release_and_environment,
+)
 
 CHANGES = 2
 
 
-class Command(BaseCommand):
+class Command(ReleaseCommand):
     help = (
         "Print what deploying a release to an environment would change (a CloudFormation change "
         "set, never executed, and the service's settings diff). Exit status: 0 no changes "
         "(a redeploy that changes only tags counts as none), 2 changes, 1 the plan failed."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # The contract's --version is the release version; it replaces Django's --version.
-        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
-
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--project", required=True, help="The project's slug.")
-        parser.add_argument("--version", required=True, help="The release version.")
-        parser.add_argument("--environment", required=True, help="The environment's name.")
+        add_release_arguments(parser)
         parser.add_argument("--json", action="store_true", help="Print the plan as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        release = (
-            Release.objects.filter(project__slug=options["project"], version=options["version"])
-            .select_related("project")
-            .first()
-        )
-        if release is None:
-            raise CommandError(f"No release {options['version']} in project {options['project']}.")
-        environment = Environment.objects.filter(name__iexact=options["environment"]).first()
-        if environment is None:
-            names = ", ".join(Environment.objects.values_list("name", flat=True))
-            raise CommandError(f"No environment {options['environment']}; there are: {names}.")
+        release, environment = release_and_environment(options)
         plan = compute_plan(release, environment)
         if options["json"]:
             self.stdout.write(json.dumps(plan.to_dict(), indent=2))

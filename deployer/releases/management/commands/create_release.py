@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from deployer.access.commands import command_user, require
 from deployer.access.permissions import CREATE_RELEASE
 from deployer.audit.context import acting
 from deployer.projects.models import Project
 from deployer.releases.actions import ActionRefused, choose_tags, create_release
+from deployer.releases.commands import ReleaseCommand
 from deployer.releases.snapshot import suggest_version
 
 
-class Command(BaseCommand):
+class Command(ReleaseCommand):
     help = (
         "Create a release of a project. Images not given with --image get their feed's newest "
         "tag. Prints the version."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # The contract's --version is the release version; it replaces Django's --version.
-        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--project", required=True, help="The project's slug.")
