@@ -27,9 +27,10 @@ from deployer.sandbox.server import SandboxServer
 from steps.document.io import load_document
 from steps.models import Step
 from tests.conftest import any_order_lifecycle
-from tests.deployments.conftest import STEP, wait_until
+from tests.deployments.conftest import STEP
 from tests.deployments.test_workers import start_workers, stop
 from tests.notifications.receiver import valid_signature, webhook_receiver
+from tests.sandbox.polling import wait_until
 
 pytestmark = [
     pytest.mark.database,

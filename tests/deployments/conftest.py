@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator
 from io import StringIO
 from typing import Any
@@ -161,16 +160,6 @@ def stack_status(name: str) -> str:
     except ClientError:
         return "absent"
     return str(stacks[0]["StackStatus"])
-
-
-def wait_until(condition: Callable[[], Any], what: str, timeout: float = 120) -> Any:
-    """Poll `condition` until it is truthy; its value. Fails naming `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out waiting for {what}")
-        time.sleep(0.02)
-    return value
 
 
 class Worker:

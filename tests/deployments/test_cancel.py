@@ -17,8 +17,8 @@ from tests.deployments.conftest import (
     log_text,
     service_task_definition,
     stack_status,
-    wait_until,
 )
+from tests.sandbox.polling import wait_until
 
 pytestmark = [
     pytest.mark.database,

@@ -35,25 +35,14 @@ from tests.deployments.conftest import (
     aws_client,
     log_text,
     service_task_definition,
-    wait_until,
 )
+from tests.sandbox.polling import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-STEP = """
-version: 1
-name: Deploy web
-target_roles: [web-cluster]
-configuration: {{task_definition_name: {family}}}
-task_size: {{cpu: 256, memory: 512}}
-network:
-  security_group_ids: [{security_group}]
-  subnet_ids: [{subnets}]
-containers:
-  - name: web
-    image: {{feed: sandbox-ecr, package: demo/web}}
-    port_mappings: [{{container_port: 80, protocol: tcp}}]
-load_balancer_mappings:
+STEP = CONFTEST_STEP.replace(
+    "deployment: {{desired_count: 2}}\n",
+    """load_balancer_mappings:
   - container_name: web
     container_port: 80
     target_group_arn: {target_group}
@@ -68,7 +57,8 @@ deployment:
   bake_time_minutes: {bake}
   lifecycle_hooks: {hooks}
   alarms: {{names: [{alarm}], rollback: true}}
-"""
+""",
+)
 
 SCALED_STEP = CONFTEST_STEP.replace(
     "deployment: {{desired_count: 2}}",
@@ -103,8 +93,10 @@ def production_weights(seeded: SeedResult) -> dict[str, int]:
     rule = aws_client("elbv2").describe_rules(
         RuleArns=[seeded.blue_green.production_listener_rule_arn]
     )["Rules"][0]
-    groups = rule["Actions"][0]["ForwardConfig"]["TargetGroups"]
-    return {group["TargetGroupArn"]: group["Weight"] for group in groups}
+    action = rule["Actions"][0]
+    if "ForwardConfig" not in action:  # as seeded: one target group, all the traffic
+        return {action["TargetGroupArn"]: 100}
+    return {g["TargetGroupArn"]: g["Weight"] for g in action["ForwardConfig"]["TargetGroups"]}
 
 
 def serving(seeded: SeedResult) -> str:

@@ -29,7 +29,8 @@ from steps.document.io import load_document
 from steps.models import Step
 from targets.models import Environment
 from tests.conftest import any_order_lifecycle
-from tests.deployments.conftest import STEP, log_text, stack_status, wait_until
+from tests.deployments.conftest import STEP, log_text, stack_status
+from tests.sandbox.polling import wait_until
 
 pytestmark = [
     pytest.mark.database,

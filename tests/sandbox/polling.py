@@ -25,15 +25,15 @@ def watch_stack(cloudformation: Any, stack: str) -> tuple[list[str], dict[str, A
         time.sleep(POLL_SECONDS)
 
 
-def wait_until(condition: Callable[[], Any], what: str) -> Any:
-    deadline = time.monotonic() + LIMIT_SECONDS
-    while True:
-        value = condition()
-        if value:
-            return value
+def wait_until(condition: Callable[[], Any], what: str, timeout: float = 120.0) -> Any:
+    """Poll `condition` until it is truthy; its value. Fails naming `what` after `timeout`
+    (long enough for a deployment on a busy machine; a passing test never waits for it)."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
         if time.monotonic() > deadline:
             raise AssertionError(f"Timed out waiting for {what}")
         time.sleep(POLL_SECONDS)
+    return value
 
 
 def resource_events(cloudformation: Any, stack: str) -> list[tuple[str, str]]:
